@@ -1,0 +1,10 @@
+/** The lowest layer: errors, seeded randomness and image codecs/geometry. No DOM, no file system. */
+export * from './errors.js'
+export * from './rng.js'
+export * from './image/types.js'
+export * from './image/header.js'
+export * from './image/decode.js'
+export * from './image/encode.js'
+export * from './image/resize.js'
+export * from './image/compose.js'
+export * from './image/tensor.js'
