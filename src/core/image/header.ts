@@ -42,7 +42,28 @@ function pngHeader(bytes: Uint8Array, where: string): ImageHeader {
   if (type !== 'IHDR') {
     throw new InputError('image/corrupt', `corrupt PNG: first chunk is '${type}', expected 'IHDR'`, where)
   }
+  checkPngChunks(bytes, where)
   return { format: 'png', width: u32be(bytes, 16), height: u32be(bytes, 20) }
+}
+
+/** Walks the chunk list: a chunk running past the end, or no IEND, means the file was cut short. */
+function checkPngChunks(bytes: Uint8Array, where: string): void {
+  let o = 8
+  while (o + 8 <= bytes.length) {
+    const length = u32be(bytes, o)
+    const type = String.fromCharCode(...bytes.subarray(o + 4, o + 8))
+    const end = o + 12 + length
+    if (end > bytes.length) {
+      throw new InputError(
+        'image/truncated',
+        `truncated PNG: chunk '${type}' at byte ${o} needs ${end} bytes, the file has ${bytes.length}`,
+        where,
+      )
+    }
+    if (type === 'IEND') return
+    o = end
+  }
+  throw new InputError('image/truncated', `truncated PNG: no IEND chunk in ${bytes.length} bytes`, where)
 }
 
 const SOF_MARKERS = new Set([0xc0, 0xc1, 0xc2, 0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb, 0xcd, 0xce, 0xcf])

@@ -1,0 +1,185 @@
+/**
+ * The ONLY place that chooses and initialises tfjs backends.
+ *
+ * `initBackend({ prefer })`:
+ *  - 'auto' tries, in order, webgpu -> webgl -> wasm -> cpu in browsers and workers, and
+ *    webgpu (Dawn, when an adapter exists) -> wasm -> cpu in Node. In 'auto', a SOFTWARE WebGPU
+ *    adapter (lavapipe, SwiftShader) is passed over, because on this class of machine wasm is
+ *    several times faster (docs/decisions/0003-backend-selection.md); ask for 'webgpu' to use it.
+ *  - an explicit name must be honoured or it is an error (BackendError), never a silent fallback.
+ * The returned BackendInfo says what was chosen, the adapter, and why earlier candidates failed.
+ */
+import * as tf from '@tensorflow/tfjs'
+import { BackendError, errorMessage } from '../core/errors.js'
+
+/** Backends the project knows. */
+export const BACKEND_NAMES = ['webgpu', 'webgl', 'wasm', 'cpu'] as const
+/** A tfjs backend name. */
+export type BackendName = (typeof BACKEND_NAMES)[number]
+/** What a user may ask for. */
+export type BackendChoice = BackendName | 'auto'
+/** Where the code runs. */
+export type Platform = 'node' | 'browser' | 'worker'
+
+/** The WebGPU adapter in use, as the platform describes it. */
+export interface AdapterInfo {
+  readonly vendor: string
+  readonly architecture: string
+  readonly device: string
+  readonly description: string
+  /** True for CPU-emulated adapters (lavapipe/llvmpipe, SwiftShader, fallback adapters). */
+  readonly software: boolean
+}
+
+/** One candidate tried during initialisation. */
+export interface BackendAttempt {
+  readonly backend: BackendName
+  readonly ok: boolean
+  readonly reason?: string
+}
+
+/** The outcome of initBackend. */
+export interface BackendInfo {
+  readonly backend: BackendName
+  readonly platform: Platform
+  readonly adapter: AdapterInfo | null
+  readonly attempts: readonly BackendAttempt[]
+}
+
+/** Options for initBackend. */
+export interface InitBackendOptions {
+  /** 'auto' (default) or one backend, which must then be honoured. */
+  readonly prefer?: BackendChoice
+  /** Accept a software WebGPU adapter in 'auto' mode (default false). */
+  readonly allowSoftwareAdapter?: boolean
+  /** Browser only: URL prefix where tfjs-backend-wasm's .wasm files are served. */
+  readonly wasmPaths?: string
+}
+
+let active: BackendInfo | null = null
+
+/** The backend chosen by the last successful initBackend, or null. */
+export function activeBackend(): BackendInfo | null {
+  return active
+}
+
+function readEnv(name: string): string | undefined {
+  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name]
+}
+
+/** Detects Node, a browser page or a worker. */
+export function detectPlatform(): Platform {
+  const g = globalThis as { process?: { versions?: { node?: string } }; WorkerGlobalScope?: unknown }
+  if (g.process?.versions?.node) return 'node'
+  return g.WorkerGlobalScope !== undefined ? 'worker' : 'browser'
+}
+
+/** The 'auto' order of candidates on a platform. */
+export function candidateOrder(platform: Platform): BackendName[] {
+  return platform === 'node' ? ['webgpu', 'wasm', 'cpu'] : ['webgpu', 'webgl', 'wasm', 'cpu']
+}
+
+const SOFTWARE_ADAPTER = /llvmpipe|lavapipe|swiftshader|software|microsoft basic render/i
+
+function describeAdapter(adapter: GPUAdapter): AdapterInfo {
+  const info = adapter.info
+  const vendor = info.vendor
+  const architecture = info.architecture
+  const device = info.device
+  const description = info.description
+  const fallback = (info as { isFallbackAdapter?: boolean }).isFallbackAdapter === true
+  const text = `${vendor} ${architecture} ${device} ${description}`
+  return { vendor, architecture, device, description, software: fallback || SOFTWARE_ADAPTER.test(text) }
+}
+
+/** Human-readable adapter summary, e.g. "mesa llvmpipe (LLVM 15.0.6, 256 bits) [software]". */
+export function formatAdapter(a: AdapterInfo): string {
+  const name = [a.vendor, a.architecture, a.description || a.device].filter(Boolean).join(' ')
+  return `${name || 'unnamed adapter'}${a.software ? ' [software]' : ''}`
+}
+
+/** Finds a WebGPU adapter on this platform: its description, or why there is none. */
+export async function probeWebGpu(platform: Platform = detectPlatform()): Promise<AdapterInfo | string> {
+  if (platform === 'node') {
+    const { installNodeWebGpu } = await import('./webgpu-node.js')
+    const problem = await installNodeWebGpu()
+    if (problem) return problem
+  }
+  const gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu
+  if (!gpu) return 'navigator.gpu is missing (this browser has WebGPU disabled or unsupported)'
+  try {
+    const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' })
+    if (!adapter) {
+      return platform === 'node'
+        ? 'no WebGPU adapter: no Vulkan driver found (run scripts/setup-system.sh for lavapipe, or set VK_ICD_FILENAMES)'
+        : 'no WebGPU adapter (GPU blocklisted or unavailable)'
+    }
+    return describeAdapter(adapter)
+  } catch (err) {
+    return `requesting a WebGPU adapter failed: ${errorMessage(err)}`
+  }
+}
+
+/** Makes one backend active, or returns why it cannot be. */
+async function activate(
+  name: BackendName,
+  platform: Platform,
+  opts: InitBackendOptions,
+  explicit: boolean,
+): Promise<{ adapter: AdapterInfo | null } | string> {
+  let adapter: AdapterInfo | null = null
+  if (name === 'webgpu') {
+    const probe = await probeWebGpu(platform)
+    if (typeof probe === 'string') return probe
+    if (probe.software && !explicit && !opts.allowSoftwareAdapter) {
+      return `skipped in auto mode: ${formatAdapter(probe)} is a software adapter (slower than wasm); ask for webgpu explicitly to use it`
+    }
+    adapter = probe
+    await import('@tensorflow/tfjs-backend-webgpu')
+  } else if (name === 'webgl') {
+    if (platform === 'node') return 'webgl is only available in browsers'
+    if (platform === 'worker' && typeof OffscreenCanvas === 'undefined') return 'no OffscreenCanvas in this worker'
+  } else if (name === 'wasm') {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm')
+    if (opts.wasmPaths) wasm.setWasmPaths(opts.wasmPaths)
+  }
+  try {
+    const ok = await tf.setBackend(name)
+    await tf.ready()
+    if (!ok || tf.getBackend() !== name) return `tfjs could not initialise the ${name} backend`
+  } catch (err) {
+    return `tfjs failed to initialise ${name}: ${errorMessage(err)}`
+  }
+  return { adapter }
+}
+
+/** Chooses and initialises a tfjs backend (see the module comment for the rules). */
+export async function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
+  const prefer = options.prefer ?? 'auto'
+  if (prefer !== 'auto' && !(BACKEND_NAMES as readonly string[]).includes(prefer)) {
+    throw new BackendError('backend/unknown', `unknown backend '${String(prefer)}'; valid: auto, ${BACKEND_NAMES.join(', ')}`)
+  }
+  // Production mode: no debug checks, and no advice to install tfjs-node (it cannot be installed
+  // offline, and wasm is the fast Node backend here). STEP_TFJS_DEBUG=1 keeps tfjs's debug mode.
+  if (!readEnv('STEP_TFJS_DEBUG')) tf.enableProdMode()
+  const platform = detectPlatform()
+  const candidates = prefer === 'auto' ? candidateOrder(platform) : [prefer]
+  const attempts: BackendAttempt[] = []
+  for (const name of candidates) {
+    const result = await activate(name, platform, options, prefer !== 'auto')
+    if (typeof result === 'string') {
+      attempts.push({ backend: name, ok: false, reason: result })
+      continue
+    }
+    attempts.push({ backend: name, ok: true })
+    active = { backend: name, platform, adapter: result.adapter, attempts }
+    return active
+  }
+  const why = attempts.map((a) => `${a.backend}: ${a.reason ?? 'failed'}`).join('; ')
+  throw new BackendError(
+    'backend/unavailable',
+    prefer === 'auto'
+      ? `no tfjs backend could be initialised on ${platform} (${why})`
+      : `backend '${prefer}' was requested but cannot be used on ${platform}: ${why}. Use --backend auto, or one of: ${candidateOrder(platform).join(', ')}`,
+  )
+}
