@@ -10,4 +10,5 @@ if (!existsSync(fileURLToPath(entry))) {
   process.exit(2)
 }
 const { main } = await import(entry.href)
-process.exitCode = await main(process.argv.slice(2))
+// exit explicitly: a WebGPU (Dawn) instance would otherwise keep the process alive
+process.exit(await main(process.argv.slice(2)))

@@ -5,7 +5,12 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { formatAdapter, initBackend, probeWebGpu, type BackendName } from '../src/runtime/backend.js'
+import {
+  formatAdapter,
+  initBackend,
+  probeWebGpu,
+  type BackendName,
+} from '../src/runtime/backend.js'
 import { probeInput, probeWeights, runProbe } from './fixtures/probe-net.js'
 
 const REQUIRE_WEBGPU = process.env.STEP_REQUIRE_WEBGPU === '1'
@@ -59,7 +64,9 @@ describe('probe net on every backend matches cpu', () => {
       const outputs = await runProbe(weights, input)
       expect(tf.memory().numTensors).toBe(before)
       const diffs = outputs.map((o, i) => maxAbsDiff(o, reference[i] ?? new Float32Array()))
-      console.log(`[backend] ${name} max abs diff vs cpu: ${diffs.map((d) => d.toExponential(2)).join(', ')}`)
+      console.log(
+        `[backend] ${name} max abs diff vs cpu: ${diffs.map((d) => d.toExponential(2)).join(', ')}`,
+      )
       for (const d of diffs) expect(d).toBeLessThanOrEqual(1e-4)
     })
   }

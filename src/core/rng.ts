@@ -9,19 +9,19 @@ export interface Rng {
   /** The seed this stream was created from. */
   readonly seed: number
   /** Uniform float in [0, 1). */
-  next(): number
+  next: () => number
   /** Uniform float in [lo, hi). */
-  uniform(lo: number, hi: number): number
+  uniform: (lo: number, hi: number) => number
   /** Uniform integer in [0, n). */
-  int(n: number): number
+  int: (n: number) => number
   /** Standard normal draw (Box–Muller). */
-  normal(): number
+  normal: () => number
   /** A uniformly chosen element of a non-empty array. */
-  pick<T>(items: readonly T[]): T
+  pick: <T>(items: readonly T[]) => T
   /** A new shuffled copy of `items` (Fisher–Yates). */
-  shuffled<T>(items: readonly T[]): T[]
+  shuffled: <T>(items: readonly T[]) => T[]
   /** An independent child stream, derived from this seed and a label (does not advance this one). */
-  fork(label: string | number): Rng
+  fork: (label: string | number) => Rng
 }
 
 const MAX_SEED = 0xffffffff

@@ -38,10 +38,15 @@ export interface PairBatch {
 }
 
 /** Applies the resize / crop / flip policy to one pair with its own seeded randomness. */
-export function augmentPair(pair: ImagePair, options: BatchOptions, seed: number): [RgbImage, RgbImage] {
+export function augmentPair(
+  pair: ImagePair,
+  options: BatchOptions,
+  seed: number,
+): [RgbImage, RgbImage] {
   const random = (options.crop ?? 'random') === 'random'
   const loadSize = options.loadSize ?? (random ? Math.round(options.size * 1.125) : options.size)
-  if (loadSize < options.size) throw new RangeError(`loadSize (${loadSize}) must be >= size (${options.size})`)
+  if (loadSize < options.size)
+    throw new RangeError(`loadSize (${loadSize}) must be >= size (${options.size})`)
   const rng = createRng(seed)
   const x = random ? rng.int(loadSize - options.size + 1) : (loadSize - options.size) >> 1
   const y = random ? rng.int(loadSize - options.size + 1) : (loadSize - options.size) >> 1
@@ -53,15 +58,22 @@ export function augmentPair(pair: ImagePair, options: BatchOptions, seed: number
 }
 
 /** Yields the batches of one epoch; see the module comment. */
-export async function* streamBatches(dataset: PairedDataset, options: BatchOptions): AsyncGenerator<PairBatch> {
+export async function* streamBatches(
+  dataset: PairedDataset,
+  options: BatchOptions,
+): AsyncGenerator<PairBatch> {
   const { batchSize, size } = options
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchSize: expected an integer >= 1, got ${batchSize}`)
-  if (!Number.isInteger(size) || size < 8) throw new RangeError(`size: expected an integer >= 8, got ${size}`)
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new RangeError(`batchSize: expected an integer >= 1, got ${batchSize}`)
+  if (!Number.isInteger(size) || size < 8)
+    throw new RangeError(`size: expected an integer >= 8, got ${size}`)
   const seed = assertSeed(options.seed)
   const epoch = options.epoch ?? 0
   const names = dataset.split(options.split ?? 'train')
-  if (names.length === 0) throw new RangeError(`split '${options.split ?? 'train'}' of ${dataset.label} is empty`)
-  const order = options.shuffle === false ? names : createRng(deriveSeed(seed, 'order', epoch)).shuffled(names)
+  if (names.length === 0)
+    throw new RangeError(`split '${options.split ?? 'train'}' of ${dataset.label} is empty`)
+  const order =
+    options.shuffle === false ? names : createRng(deriveSeed(seed, 'order', epoch)).shuffled(names)
   const groups: string[][] = []
   for (let i = 0; i < order.length; i += batchSize) groups.push(order.slice(i, i + batchSize))
   if (options.dropLast && (groups.at(-1)?.length ?? 0) < batchSize) groups.pop()

@@ -3,7 +3,11 @@ import { InputError } from '../core/errors.js'
 import { IMAGE_FILE, type ImageStore } from './store.js'
 
 /** Files keyed by relative path, e.g. from `webkitRelativePath` or a drop of a folder. */
-export function fileStore(files: ReadonlyMap<string, Blob>, label = 'dropped files', prefix = ''): ImageStore {
+export function fileStore(
+  files: ReadonlyMap<string, Blob>,
+  label = 'dropped files',
+  prefix = '',
+): ImageStore {
   const inFolder = (path: string): string | null => {
     if (!path.startsWith(prefix)) return null
     const rest = path.slice(prefix.length)
@@ -18,7 +22,8 @@ export function fileStore(files: ReadonlyMap<string, Blob>, label = 'dropped fil
           .filter((n): n is string => n !== null && IMAGE_FILE.test(n))
           .sort(),
       ),
-    hasChild: (name) => Promise.resolve([...files.keys()].some((p) => p.startsWith(`${prefix}${name}/`))),
+    hasChild: (name) =>
+      Promise.resolve([...files.keys()].some((p) => p.startsWith(`${prefix}${name}/`))),
     child: (name) => fileStore(files, label, `${prefix}${name}/`),
     async read(name) {
       const blob = files.get(prefix + name)

@@ -20,12 +20,13 @@ export function folderStore(dir: string): ImageStore {
       let entries: string[]
       try {
         const st = await stat(dir)
-        if (!st.isDirectory()) throw new InputError('data/not-a-folder', 'is a file, expected a dataset folder', dir)
+        if (!st.isDirectory())
+          throw new InputError('data/not-a-folder', 'is a file, expected a dataset folder', dir)
         entries = await readdir(dir)
       } catch (err) {
         if (err instanceof InputError) throw err
         const code = (err as { code?: string }).code
-        if (code === 'ENOENT') throw new InputError('data/missing', 'dataset folder does not exist', dir)
+        if (code === 'ENOENT') throw new InputError('data/missing', 'folder does not exist', dir)
         throw new InputError('data/unreadable', `cannot read folder (${errorMessage(err)})`, dir)
       }
       return entries.filter((n) => IMAGE_FILE.test(n)).sort()
@@ -39,7 +40,11 @@ export function folderStore(dir: string): ImageStore {
         return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)
       } catch (err) {
         const code = (err as { code?: string }).code
-        throw new InputError(code === 'ENOENT' ? 'data/missing' : 'data/unreadable', code === 'ENOENT' ? 'file disappeared' : `cannot read file (${errorMessage(err)})`, path)
+        throw new InputError(
+          code === 'ENOENT' ? 'data/missing' : 'data/unreadable',
+          code === 'ENOENT' ? 'file disappeared' : `cannot read file (${errorMessage(err)})`,
+          path,
+        )
       }
     },
     describe: (name) => join(dir, name),

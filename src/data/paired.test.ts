@@ -52,19 +52,30 @@ describe('paired datasets', () => {
     expect(ds.layout).toBe('folders')
     expect(ds.names).toHaveLength(19)
     expect(ds.names).not.toContain('005.png')
-    expect(ds.warnings).toEqual(['1 file(s) in A/ or B/ have no partner with the same name and are ignored'])
+    expect(ds.warnings).toEqual([
+      '1 file(s) in A/ or B/ have no partner with the same name and are ignored',
+    ])
   })
 
   it('splits by a seeded per-name rule that is stable as files are added', async () => {
-    const ds = await openPairedDataset(folderStore(join(root, 'ab')), { valFraction: 0.3, splitSeed: 4 })
+    const ds = await openPairedDataset(folderStore(join(root, 'ab')), {
+      valFraction: 0.3,
+      splitSeed: 4,
+    })
     const val = ds.split('val')
     const train = ds.split('train')
     expect(val.length + train.length).toBe(20)
     expect(val.length).toBeGreaterThan(1)
     expect(val.some((n) => train.includes(n))).toBe(false)
-    const again = await openPairedDataset(folderStore(join(root, 'ab')), { valFraction: 0.3, splitSeed: 4 })
+    const again = await openPairedDataset(folderStore(join(root, 'ab')), {
+      valFraction: 0.3,
+      splitSeed: 4,
+    })
     expect(again.split('val')).toEqual(val)
-    const other = await openPairedDataset(folderStore(join(root, 'ab')), { valFraction: 0.3, splitSeed: 5 })
+    const other = await openPairedDataset(folderStore(join(root, 'ab')), {
+      valFraction: 0.3,
+      splitSeed: 5,
+    })
     expect(other.split('val')).not.toEqual(val)
   })
 
@@ -74,7 +85,11 @@ describe('paired datasets', () => {
       const out: { names: string[]; input: number[]; output: number[] }[] = []
       for await (const b of streamBatches(ds, { batchSize, size: 16, seed })) {
         expect(b.input.shape).toEqual([b.names.length, 16, 16, 3])
-        out.push({ names: [...b.names], input: Array.from(await b.input.data()), output: Array.from(await b.output.data()) })
+        out.push({
+          names: [...b.names],
+          input: Array.from(await b.input.data()),
+          output: Array.from(await b.output.data()),
+        })
         b.dispose()
       }
       return out
@@ -97,12 +112,15 @@ describe('paired datasets', () => {
     expect(byName(small, '007.png')).toEqual(byName(a, '007.png'))
     // input and output share crop and flip: their green ramps (x position) agree pixel by pixel
     const first = a[0]!
-    for (let p = 1; p < 16 * 16 * 3; p += 3) expect(first.input[p]).toBeCloseTo(first.output[p] ?? NaN, 5)
+    for (let p = 1; p < 16 * 16 * 3; p += 3)
+      expect(first.input[p]).toBeCloseTo(first.output[p] ?? NaN, 5)
   })
 
   it('gives one-line errors naming the folder or file', async () => {
     const missing = join(root, 'nope')
-    await expect(openPairedDataset(folderStore(missing))).rejects.toThrow(`${missing}: dataset folder does not exist`)
+    await expect(openPairedDataset(folderStore(missing))).rejects.toThrow(
+      `${missing}: folder does not exist`,
+    )
     await mkdir(join(root, 'empty'))
     await expect(openPairedDataset(folderStore(join(root, 'empty')))).rejects.toThrow(
       `${join(root, 'empty')}: no PNG/JPEG images found (expected side-by-side A|B images, or A/ and B/ folders)`,
@@ -112,7 +130,9 @@ describe('paired datasets', () => {
     const ds = await openPairedDataset(folderStore(join(root, 'bad')))
     const err = await ds.load('x.png').catch((e: unknown) => e)
     expect(err).toBeInstanceOf(InputError)
-    expect((err as Error).message).toMatch(new RegExp(`^${join(root, 'bad', 'x.png')}: truncated PNG`))
+    expect((err as Error).message).toMatch(
+      new RegExp(`^${join(root, 'bad', 'x.png')}: truncated PNG`),
+    )
   })
 
   it('works on browser Files through the same interface', async () => {

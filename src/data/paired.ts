@@ -53,12 +53,16 @@ export interface PairedDataset {
 }
 
 function checkFraction(v: number): number {
-  if (!(v >= 0 && v <= 0.9)) throw new RangeError(`valFraction: expected a number in [0, 0.9], got ${v}`)
+  if (!(v >= 0 && v <= 0.9))
+    throw new RangeError(`valFraction: expected a number in [0, 0.9], got ${v}`)
   return v
 }
 
 /** Opens a pix2pix-format dataset from a store (see the module comment for layouts). */
-export async function openPairedDataset(store: ImageStore, options: PairedOptions = {}): Promise<PairedDataset> {
+export async function openPairedDataset(
+  store: ImageStore,
+  options: PairedOptions = {},
+): Promise<PairedDataset> {
   const direction = options.direction ?? 'AtoB'
   if (direction !== 'AtoB' && direction !== 'BtoA') {
     throw new RangeError(`direction: expected 'AtoB' or 'BtoA', got '${String(direction)}'`)
@@ -82,13 +86,19 @@ export async function openPairedDataset(store: ImageStore, options: PairedOption
       if (m) partner.set(n, m)
     }
     const unmatched = aFiles.length - partner.size + (bByStem.size - partner.size)
-    if (unmatched > 0) warnings.push(`${unmatched} file(s) in A/ or B/ have no partner with the same name and are ignored`)
+    if (unmatched > 0)
+      warnings.push(
+        `${unmatched} file(s) in A/ or B/ have no partner with the same name and are ignored`,
+      )
     names = [...partner.keys()]
     readPair = async (name) => {
       const bName = partner.get(name)
       if (!bName) throw new InputError('data/unknown-pair', 'not in this dataset', a.describe(name))
       const [ab, bb] = await Promise.all([a.read(name), b.read(bName)])
-      return [decodeImage(ab, { where: a.describe(name) }), decodeImage(bb, { where: b.describe(bName) })]
+      return [
+        decodeImage(ab, { where: a.describe(name) }),
+        decodeImage(bb, { where: b.describe(bName) }),
+      ]
     }
   } else {
     names = await store.list()
@@ -107,7 +117,8 @@ export async function openPairedDataset(store: ImageStore, options: PairedOption
       store.label,
     )
   }
-  const isVal = (name: string): boolean => hashString(`${splitSeed}:${name}`) / 4294967296 < valFraction
+  const isVal = (name: string): boolean =>
+    hashString(`${splitSeed}:${name}`) / 4294967296 < valFraction
 
   return {
     label: store.label,
@@ -115,10 +126,13 @@ export async function openPairedDataset(store: ImageStore, options: PairedOption
     direction,
     names,
     warnings,
-    split: (which) => (which === 'all' ? names.slice() : names.filter((n) => isVal(n) === (which === 'val'))),
+    split: (which) =>
+      which === 'all' ? names.slice() : names.filter((n) => isVal(n) === (which === 'val')),
     async load(name) {
       const [left, right] = await readPair(name)
-      return direction === 'AtoB' ? { name, input: left, output: right } : { name, input: right, output: left }
+      return direction === 'AtoB'
+        ? { name, input: left, output: right }
+        : { name, input: right, output: left }
     },
   }
 }

@@ -31,9 +31,17 @@ export function eqConv2d(
 }
 
 /** Dense layer with equalised learning rate. x [B, Cin], kernel [Cin, Cout] -> [B, Cout]. */
-export function eqDense(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D | null, slope = 0): tf.Tensor2D {
+export function eqDense(
+  x: tf.Tensor2D,
+  kernel: tf.Tensor2D,
+  bias: tf.Tensor1D | null,
+  slope = 0,
+): tf.Tensor2D {
   return tf.tidy(() => {
-    const y = tf.matMul<tf.Tensor2D>(x, tf.mul<tf.Tensor2D>(kernel, equalisedScale(kernel.shape[0], slope)))
+    const y = tf.matMul<tf.Tensor2D>(
+      x,
+      tf.mul<tf.Tensor2D>(kernel, equalisedScale(kernel.shape[0], slope)),
+    )
     return bias ? tf.add<tf.Tensor2D>(y, bias) : y
   })
 }

@@ -21,14 +21,18 @@ describe('initBackend', () => {
     const err = await initBackend({ prefer: 'webgl' }).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(BackendError)
     expect((err as BackendError).code).toBe('backend/unavailable')
-    expect((err as BackendError).message).toMatch(/backend 'webgl' was requested .* only available in browsers/)
+    expect((err as BackendError).message).toMatch(
+      /backend 'webgl' was requested .* only available in browsers/,
+    )
     expect(tf.getBackend()).toBe('cpu')
   })
 
   it('rejects unknown names, listing the valid ones', async () => {
     // @ts-expect-error deliberately invalid input, as from untyped JSON
     const err = await initBackend({ prefer: 'metal' }).catch((e: unknown) => e)
-    expect((err as Error).message).toBe("unknown backend 'metal'; valid: auto, webgpu, webgl, wasm, cpu")
+    expect((err as Error).message).toBe(
+      "unknown backend 'metal'; valid: auto, webgpu, webgl, wasm, cpu",
+    )
   })
 
   it('auto picks the first usable candidate and records why earlier ones were passed over', async () => {

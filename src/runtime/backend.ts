@@ -64,12 +64,17 @@ export function activeBackend(): BackendInfo | null {
 }
 
 function readEnv(name: string): string | undefined {
-  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name]
+  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[
+    name
+  ]
 }
 
 /** Detects Node, a browser page or a worker. */
 export function detectPlatform(): Platform {
-  const g = globalThis as { process?: { versions?: { node?: string } }; WorkerGlobalScope?: unknown }
+  const g = globalThis as {
+    process?: { versions?: { node?: string } }
+    WorkerGlobalScope?: unknown
+  }
   if (g.process?.versions?.node) return 'node'
   return g.WorkerGlobalScope !== undefined ? 'worker' : 'browser'
 }
@@ -89,7 +94,13 @@ function describeAdapter(adapter: GPUAdapter): AdapterInfo {
   const description = info.description
   const fallback = (info as { isFallbackAdapter?: boolean }).isFallbackAdapter === true
   const text = `${vendor} ${architecture} ${device} ${description}`
-  return { vendor, architecture, device, description, software: fallback || SOFTWARE_ADAPTER.test(text) }
+  return {
+    vendor,
+    architecture,
+    device,
+    description,
+    software: fallback || SOFTWARE_ADAPTER.test(text),
+  }
 }
 
 /** Human-readable adapter summary, e.g. "mesa llvmpipe (LLVM 15.0.6, 256 bits) [software]". */
@@ -99,7 +110,9 @@ export function formatAdapter(a: AdapterInfo): string {
 }
 
 /** Finds a WebGPU adapter on this platform: its description, or why there is none. */
-export async function probeWebGpu(platform: Platform = detectPlatform()): Promise<AdapterInfo | string> {
+export async function probeWebGpu(
+  platform: Platform = detectPlatform(),
+): Promise<AdapterInfo | string> {
   if (platform === 'node') {
     const { installNodeWebGpu } = await import('./webgpu-node.js')
     const problem = await installNodeWebGpu()
@@ -132,13 +145,14 @@ async function activate(
     const probe = await probeWebGpu(platform)
     if (typeof probe === 'string') return probe
     if (probe.software && !explicit && !opts.allowSoftwareAdapter) {
-      return `skipped in auto mode: ${formatAdapter(probe)} is a software adapter (slower than wasm); ask for webgpu explicitly to use it`
+      return `skipped in auto mode: ${formatAdapter(probe)} is a software adapter (CPU-emulated, slower than the next candidate); ask for webgpu explicitly to use it`
     }
     adapter = probe
     await import('@tensorflow/tfjs-backend-webgpu')
   } else if (name === 'webgl') {
     if (platform === 'node') return 'webgl is only available in browsers'
-    if (platform === 'worker' && typeof OffscreenCanvas === 'undefined') return 'no OffscreenCanvas in this worker'
+    if (platform === 'worker' && typeof OffscreenCanvas === 'undefined')
+      return 'no OffscreenCanvas in this worker'
   } else if (name === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm')
     if (opts.wasmPaths) wasm.setWasmPaths(opts.wasmPaths)
@@ -157,7 +171,10 @@ async function activate(
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
   const prefer = options.prefer ?? 'auto'
   if (prefer !== 'auto' && !(BACKEND_NAMES as readonly string[]).includes(prefer)) {
-    throw new BackendError('backend/unknown', `unknown backend '${String(prefer)}'; valid: auto, ${BACKEND_NAMES.join(', ')}`)
+    throw new BackendError(
+      'backend/unknown',
+      `unknown backend '${String(prefer)}'; valid: auto, ${BACKEND_NAMES.join(', ')}`,
+    )
   }
   // Production mode: no debug checks, and no advice to install tfjs-node (it cannot be installed
   // offline, and wasm is the fast Node backend here). STEP_TFJS_DEBUG=1 keeps tfjs's debug mode.

@@ -20,7 +20,9 @@ interface DawnModule {
 }
 
 function isDawnModule(m: unknown): m is DawnModule {
-  return typeof m === 'object' && m !== null && typeof (m as { create?: unknown }).create === 'function'
+  return (
+    typeof m === 'object' && m !== null && typeof (m as { create?: unknown }).create === 'function'
+  )
 }
 
 /**
@@ -47,10 +49,16 @@ export async function installNodeWebGpu(): Promise<string | null> {
   }
   if (!isDawnModule(mod)) return "the package 'webgpu' does not export create()"
   for (const [key, value] of Object.entries(mod.globals)) {
-    if (!(key in globalThis)) Object.defineProperty(globalThis, key, { value, configurable: true, writable: true })
+    if (!(key in globalThis))
+      Object.defineProperty(globalThis, key, { value, configurable: true, writable: true })
   }
   const gpu = mod.create([])
   if (nav) Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true })
-  else Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true })
+  else
+    Object.defineProperty(globalThis, 'navigator', {
+      value: { gpu },
+      configurable: true,
+      writable: true,
+    })
   return null
 }

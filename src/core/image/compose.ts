@@ -13,12 +13,20 @@ export function joinHorizontal(left: RgbImage, right: RgbImage): RgbImage {
 }
 
 /** Splits a side-by-side A|B image into its two halves (the width must be even). */
-export function splitHorizontal(image: RgbImage, where = '<image>'): { left: RgbImage; right: RgbImage } {
+export function splitHorizontal(
+  image: RgbImage,
+  where = '<image>',
+): { left: RgbImage; right: RgbImage } {
   if (image.width % 2 !== 0) {
-    throw new RangeError(`${where}: a side-by-side A|B image needs an even width, got ${image.width}`)
+    throw new RangeError(
+      `${where}: a side-by-side A|B image needs an even width, got ${image.width}`,
+    )
   }
   const half = image.width / 2
-  return { left: crop(image, 0, 0, half, image.height), right: crop(image, half, 0, half, image.height) }
+  return {
+    left: crop(image, 0, 0, half, image.height),
+    right: crop(image, half, 0, half, image.height),
+  }
 }
 
 /** Images laid out row-major in a grid with `columns` columns and a `gap`-pixel border of `background`. */

@@ -37,16 +37,37 @@ describe('decodeImage', () => {
   })
 
   it('expands grey, composites alpha over white and scales 16-bit', () => {
-    const grey = encodePngRaw({ width: 2, height: 1, data: new Uint8Array([0, 200]), channels: 1, depth: 8 })
+    const grey = encodePngRaw({
+      width: 2,
+      height: 1,
+      data: new Uint8Array([0, 200]),
+      channels: 1,
+      depth: 8,
+    })
     expect(Array.from(decodeImage(grey).data)).toEqual([0, 0, 0, 200, 200, 200])
     const rgba = encodePngRaw({
-      width: 2, height: 1, channels: 4, depth: 8,
+      width: 2,
+      height: 1,
+      channels: 4,
+      depth: 8,
       data: new Uint8Array([255, 0, 0, 255, 0, 0, 0, 0]), // opaque red, transparent black
     })
     expect(Array.from(decodeImage(rgba).data)).toEqual([255, 0, 0, 255, 255, 255])
-    const greyAlpha = encodePngRaw({ width: 1, height: 1, channels: 2, depth: 8, data: new Uint8Array([0, 128]) })
+    const greyAlpha = encodePngRaw({
+      width: 1,
+      height: 1,
+      channels: 2,
+      depth: 8,
+      data: new Uint8Array([0, 128]),
+    })
     expect(Array.from(decodeImage(greyAlpha).data)).toEqual([127, 127, 127])
-    const deep = encodePngRaw({ width: 1, height: 1, channels: 3, depth: 16, data: new Uint16Array([65535, 32896, 0]) })
+    const deep = encodePngRaw({
+      width: 1,
+      height: 1,
+      channels: 3,
+      depth: 16,
+      data: new Uint16Array([65535, 32896, 0]),
+    })
     expect(Array.from(decodeImage(deep).data)).toEqual([255, 128, 0])
   })
 
@@ -61,7 +82,8 @@ describe('decodeImage', () => {
     const out = decodeImage(jpg)
     expect([out.width, out.height]).toEqual([32, 16])
     let err = 0
-    for (let i = 0; i < out.data.length; i++) err += Math.abs((out.data[i] ?? 0) - (img.data[i] ?? 0))
+    for (let i = 0; i < out.data.length; i++)
+      err += Math.abs((out.data[i] ?? 0) - (img.data[i] ?? 0))
     expect(err / out.data.length).toBeLessThan(4)
   })
 
@@ -80,8 +102,12 @@ describe('decodeImage', () => {
     const flipped = png.slice()
     flipped[45] = (flipped[45] ?? 0) ^ 0xff // inside the first data chunk: CRC mismatch
     expect(decodeError(flipped).message).toMatch(/^photos\/x\.png: (corrupt|truncated) PNG/)
-    const jpg = new Uint8Array(jpeg.encode({ width: 8, height: 8, data: new Uint8Array(256) }, 90).data)
-    expect(decodeError(jpg.subarray(0, jpg.length - 40), 'a.jpg').message).toMatch(/^a\.jpg: truncated JPEG/)
+    const jpg = new Uint8Array(
+      jpeg.encode({ width: 8, height: 8, data: new Uint8Array(256) }, 90).data,
+    )
+    expect(decodeError(jpg.subarray(0, jpg.length - 40), 'a.jpg').message).toMatch(
+      /^a\.jpg: truncated JPEG/,
+    )
   })
 
   it('rejects absurd dimensions and oversize files before decoding', () => {

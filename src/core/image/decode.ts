@@ -21,7 +21,11 @@ export interface DecodeOptions {
 }
 
 /** Checks the file size and the header's dimensions against the limits. */
-export function checkImageLimits(bytes: Uint8Array, where: string, limits: ImageLimits): ImageHeader {
+export function checkImageLimits(
+  bytes: Uint8Array,
+  where: string,
+  limits: ImageLimits,
+): ImageHeader {
   if (bytes.length > limits.maxBytes) {
     throw new InputError(
       'image/too-large',
@@ -55,7 +59,8 @@ export function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}): Rgb
   } catch (err) {
     if (err instanceof InputError) throw new InputError(err.code, err.message, where)
     const msg = errorMessage(err)
-    const truncated = /end of|out of range|offset|outside the bounds|unexpected end|incomplete/i.test(msg)
+    const truncated =
+      /end of|out of range|offset|outside the bounds|unexpected end|incomplete/i.test(msg)
     throw new InputError(
       truncated ? 'image/truncated' : 'image/corrupt',
       `${truncated ? 'truncated' : 'corrupt'} ${header.format.toUpperCase()} (${msg})`,
@@ -95,7 +100,12 @@ function decodePng(bytes: Uint8Array): RgbImage {
 }
 
 /** Expands 1/2/4-bit grey rows (each row padded to whole bytes) into one sample per pixel. */
-function unpackBits(data: ArrayLike<number>, width: number, height: number, depth: number): Uint8Array {
+function unpackBits(
+  data: ArrayLike<number>,
+  width: number,
+  height: number,
+  depth: number,
+): Uint8Array {
   const out = new Uint8Array(width * height)
   const rowBytes = Math.ceil((width * depth) / 8)
   const mask = (1 << depth) - 1
@@ -110,7 +120,13 @@ function unpackBits(data: ArrayLike<number>, width: number, height: number, dept
 }
 
 /** Converts grey / grey+alpha / RGB / RGBA samples to 8-bit RGB, alpha over white. */
-function toRgb(src: ArrayLike<number>, width: number, height: number, channels: number, max: number): RgbImage {
+function toRgb(
+  src: ArrayLike<number>,
+  width: number,
+  height: number,
+  channels: number,
+  max: number,
+): RgbImage {
   if (channels < 1 || channels > 4) {
     throw new InputError('image/unsupported', `${channels} channels per pixel`)
   }
@@ -139,7 +155,10 @@ function hasEndOfImage(bytes: Uint8Array): boolean {
 
 function decodeJpeg(bytes: Uint8Array, limits: ImageLimits): RgbImage {
   if (!hasEndOfImage(bytes)) {
-    throw new InputError('image/truncated', `truncated JPEG: no end-of-image marker in ${bytes.length} bytes`)
+    throw new InputError(
+      'image/truncated',
+      `truncated JPEG: no end-of-image marker in ${bytes.length} bytes`,
+    )
   }
   const img = jpeg.decode(bytes, {
     useTArray: true,
@@ -148,5 +167,9 @@ function decodeJpeg(bytes: Uint8Array, limits: ImageLimits): RgbImage {
     maxResolutionInMP: limits.maxPixels / 1e6,
     maxMemoryUsageInMB: 1024,
   })
-  return { width: img.width, height: img.height, data: new Uint8Array(img.data.buffer, img.data.byteOffset, img.width * img.height * 3) }
+  return {
+    width: img.width,
+    height: img.height,
+    data: new Uint8Array(img.data.buffer, img.data.byteOffset, img.width * img.height * 3),
+  }
 }

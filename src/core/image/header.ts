@@ -30,17 +30,27 @@ function u16be(b: Uint8Array, o: number): number {
 }
 
 function u32be(b: Uint8Array, o: number): number {
-  return (((b[o] ?? 0) << 24) | ((b[o + 1] ?? 0) << 16) | ((b[o + 2] ?? 0) << 8) | (b[o + 3] ?? 0)) >>> 0
+  return (
+    (((b[o] ?? 0) << 24) | ((b[o + 1] ?? 0) << 16) | ((b[o + 2] ?? 0) << 8) | (b[o + 3] ?? 0)) >>> 0
+  )
 }
 
 function pngHeader(bytes: Uint8Array, where: string): ImageHeader {
   // signature(8) + length(4) + 'IHDR'(4) + width(4) + height(4)
   if (bytes.length < 33) {
-    throw new InputError('image/truncated', `truncated PNG: ${bytes.length} bytes, the header alone needs 33`, where)
+    throw new InputError(
+      'image/truncated',
+      `truncated PNG: ${bytes.length} bytes, the header alone needs 33`,
+      where,
+    )
   }
   const type = String.fromCharCode(...bytes.subarray(12, 16))
   if (type !== 'IHDR') {
-    throw new InputError('image/corrupt', `corrupt PNG: first chunk is '${type}', expected 'IHDR'`, where)
+    throw new InputError(
+      'image/corrupt',
+      `corrupt PNG: first chunk is '${type}', expected 'IHDR'`,
+      where,
+    )
   }
   checkPngChunks(bytes, where)
   return { format: 'png', width: u32be(bytes, 16), height: u32be(bytes, 20) }
@@ -63,10 +73,16 @@ function checkPngChunks(bytes: Uint8Array, where: string): void {
     if (type === 'IEND') return
     o = end
   }
-  throw new InputError('image/truncated', `truncated PNG: no IEND chunk in ${bytes.length} bytes`, where)
+  throw new InputError(
+    'image/truncated',
+    `truncated PNG: no IEND chunk in ${bytes.length} bytes`,
+    where,
+  )
 }
 
-const SOF_MARKERS = new Set([0xc0, 0xc1, 0xc2, 0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb, 0xcd, 0xce, 0xcf])
+const SOF_MARKERS = new Set([
+  0xc0, 0xc1, 0xc2, 0xc3, 0xc5, 0xc6, 0xc7, 0xc9, 0xca, 0xcb, 0xcd, 0xce, 0xcf,
+])
 
 function jpegHeader(bytes: Uint8Array, where: string): ImageHeader {
   let o = 2
@@ -85,14 +101,23 @@ function jpegHeader(bytes: Uint8Array, where: string): ImageHeader {
     }
     if (marker === 0xd9 || marker === 0xda) break // EOI or scan before any frame header
     const len = u16be(bytes, o + 2)
-    if (len < 2) throw new InputError('image/corrupt', `corrupt JPEG: segment length ${len} at byte ${o}`, where)
+    if (len < 2)
+      throw new InputError(
+        'image/corrupt',
+        `corrupt JPEG: segment length ${len} at byte ${o}`,
+        where,
+      )
     if (SOF_MARKERS.has(marker)) {
       if (o + 9 > bytes.length) break
       return { format: 'jpeg', height: u16be(bytes, o + 5), width: u16be(bytes, o + 7) }
     }
     o += 2 + len
   }
-  throw new InputError('image/truncated', `truncated JPEG: no frame header in ${bytes.length} bytes`, where)
+  throw new InputError(
+    'image/truncated',
+    `truncated JPEG: no frame header in ${bytes.length} bytes`,
+    where,
+  )
 }
 
 /** Format and size of an image file, or an InputError naming `where`. */
@@ -101,7 +126,11 @@ export function readImageHeader(bytes: Uint8Array, where: string): ImageHeader {
   const format = sniffFormat(bytes)
   if (format === null) {
     const head = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ')
-    throw new InputError('image/unknown-format', `not a PNG or JPEG file (starts with ${head})`, where)
+    throw new InputError(
+      'image/unknown-format',
+      `not a PNG or JPEG file (starts with ${head})`,
+      where,
+    )
   }
   return format === 'png' ? pngHeader(bytes, where) : jpegHeader(bytes, where)
 }

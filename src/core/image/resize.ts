@@ -13,8 +13,21 @@ import { createRgbImage, type RgbImage } from './types.js'
 export type FitPolicy = 'cover' | 'stretch' | 'contain'
 
 /** The sub-rectangle [x, y, width, height] of `image`, copied. */
-export function crop(image: RgbImage, x: number, y: number, width: number, height: number): RgbImage {
-  if (x < 0 || y < 0 || width <= 0 || height <= 0 || x + width > image.width || y + height > image.height) {
+export function crop(
+  image: RgbImage,
+  x: number,
+  y: number,
+  width: number,
+  height: number,
+): RgbImage {
+  if (
+    x < 0 ||
+    y < 0 ||
+    width <= 0 ||
+    height <= 0 ||
+    x + width > image.width ||
+    y + height > image.height
+  ) {
     throw new RangeError(
       `crop ${width}x${height}+${x}+${y} is outside the ${image.width}x${image.height} image`,
     )
@@ -74,7 +87,8 @@ function computeTaps(srcLen: number, dstLen: number): Taps {
       weights[i * maxTaps + n] = w
       total += w
     }
-    for (let k = 0; k < n; k++) weights[i * maxTaps + k] = (weights[i * maxTaps + k] ?? 0) / (total || 1)
+    for (let k = 0; k < n; k++)
+      weights[i * maxTaps + k] = (weights[i * maxTaps + k] ?? 0) / (total || 1)
     start[i] = lo
     count[i] = n
   }
@@ -92,7 +106,9 @@ export function resize(image: RgbImage, width: number, height: number): RgbImage
   const tmp = new Float32Array(image.height * width * 3)
   for (let y = 0; y < image.height; y++) {
     for (let x = 0; x < width; x++) {
-      let r = 0, g = 0, b = 0
+      let r = 0,
+        g = 0,
+        b = 0
       const s0 = tx.start[x] ?? 0
       for (let k = 0; k < (tx.count[x] ?? 0); k++) {
         const w = tx.weights[x * tx.maxTaps + k] ?? 0
@@ -111,7 +127,9 @@ export function resize(image: RgbImage, width: number, height: number): RgbImage
   for (let y = 0; y < height; y++) {
     const s0 = ty.start[y] ?? 0
     for (let x = 0; x < width; x++) {
-      let r = 0, g = 0, b = 0
+      let r = 0,
+        g = 0,
+        b = 0
       for (let k = 0; k < (ty.count[y] ?? 0); k++) {
         const w = ty.weights[y * ty.maxTaps + k] ?? 0
         const s = ((s0 + k) * width + x) * 3
@@ -129,7 +147,12 @@ export function resize(image: RgbImage, width: number, height: number): RgbImage
 }
 
 /** Fits `image` into width x height following `policy` (see the module comment). */
-export function fitImage(image: RgbImage, width: number, height: number, policy: FitPolicy = 'cover'): RgbImage {
+export function fitImage(
+  image: RgbImage,
+  width: number,
+  height: number,
+  policy: FitPolicy = 'cover',
+): RgbImage {
   if (policy === 'stretch') return resize(image, width, height)
   const sx = width / image.width
   const sy = height / image.height
@@ -146,10 +169,15 @@ export function fitImage(image: RgbImage, width: number, height: number, policy:
 /** Copies `src` into `dst` at (x, y) in place and returns `dst`; `src` must fit. */
 export function paste(dst: RgbImage, src: RgbImage, x: number, y: number): RgbImage {
   if (x < 0 || y < 0 || x + src.width > dst.width || y + src.height > dst.height) {
-    throw new RangeError(`paste ${src.width}x${src.height} at ${x},${y} outside ${dst.width}x${dst.height}`)
+    throw new RangeError(
+      `paste ${src.width}x${src.height} at ${x},${y} outside ${dst.width}x${dst.height}`,
+    )
   }
   for (let row = 0; row < src.height; row++) {
-    dst.data.set(src.data.subarray(row * src.width * 3, (row + 1) * src.width * 3), ((y + row) * dst.width + x) * 3)
+    dst.data.set(
+      src.data.subarray(row * src.width * 3, (row + 1) * src.width * 3),
+      ((y + row) * dst.width + x) * 3,
+    )
   }
   return dst
 }

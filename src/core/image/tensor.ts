@@ -18,7 +18,9 @@ export function imagesToBatch(images: readonly RgbImage[]): tf.Tensor4D {
   const values = new Float32Array(per * images.length)
   images.forEach((img, b) => {
     if (img.width !== first.width || img.height !== first.height) {
-      throw new RangeError(`imagesToBatch: image ${b} is ${img.width}x${img.height}, expected ${first.width}x${first.height}`)
+      throw new RangeError(
+        `imagesToBatch: image ${b} is ${img.width}x${img.height}, expected ${first.width}x${first.height}`,
+      )
     }
     for (let i = 0; i < per; i++) values[b * per + i] = (img.data[i] ?? 0) / 127.5 - 1
   })
@@ -38,7 +40,8 @@ function toBytes(values: ArrayLike<number>, offset: number, count: number): Uint
 /** Reads a [H, W, 3] tensor in [-1, 1] back to an RGB image (async read: safe on webgpu). */
 export async function tensorToImage(t: tf.Tensor3D): Promise<RgbImage> {
   const [height, width, channels] = t.shape
-  if (channels !== 3) throw new RangeError(`tensorToImage: expected [H, W, 3], got [${t.shape.join(', ')}]`)
+  if (channels !== 3)
+    throw new RangeError(`tensorToImage: expected [H, W, 3], got [${t.shape.join(', ')}]`)
   const values = await t.data()
   return { width, height, data: toBytes(values, 0, width * height * 3) }
 }
@@ -46,8 +49,13 @@ export async function tensorToImage(t: tf.Tensor3D): Promise<RgbImage> {
 /** Reads a batch [B, H, W, 3] in [-1, 1] back to RGB images. */
 export async function batchToImages(t: tf.Tensor4D): Promise<RgbImage[]> {
   const [batch, height, width, channels] = t.shape
-  if (channels !== 3) throw new RangeError(`batchToImages: expected [B, H, W, 3], got [${t.shape.join(', ')}]`)
+  if (channels !== 3)
+    throw new RangeError(`batchToImages: expected [B, H, W, 3], got [${t.shape.join(', ')}]`)
   const values = await t.data()
   const per = width * height * 3
-  return Array.from({ length: batch }, (_, b) => ({ width, height, data: toBytes(values, b * per, per) }))
+  return Array.from({ length: batch }, (_, b) => ({
+    width,
+    height,
+    data: toBytes(values, b * per, per),
+  }))
 }

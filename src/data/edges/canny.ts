@@ -108,8 +108,10 @@ export function edgeMask(image: RgbImage, options: EdgeOptions = {}): Uint8Array
   const o = resolveOptions(image, options)
   const grey = luminance(image)
   const noise = estimateNoise(grey) * gradientNoiseGain(o.sigma)
-  const suppressed = nonMaxSuppression(sobel(gaussianBlur(grey, o.sigma)))
-  const thresholds = autoThresholds(suppressed, noise, o.highPercentile, o.lowRatio)
+  const gradients = sobel(gaussianBlur(grey, o.sigma))
+  const suppressed = nonMaxSuppression(gradients)
+  const { magnitude } = gradients
+  const thresholds = autoThresholds(magnitude, suppressed, noise, o.highPercentile, o.lowRatio)
   const mask = hysteresis(suppressed, width, height, thresholds, o.minComponent)
   return thicken(mask, width, height, o.thickness)
 }

@@ -41,19 +41,22 @@ export function gaussianKernel(sigma: number): Float32Array {
 function convolve1d(src: Plane, kernel: Float32Array, horizontal: boolean): Plane {
   const { width: w, height: h, data } = src
   const out = new Float32Array(w * h)
-  const r = (kernel.length - 1) >> 1
+  const taps = kernel.length
+  const r = (taps - 1) >> 1
   const len = horizontal ? w : h
   const step = horizontal ? 1 : w
   const lines = horizontal ? h : w
   const lineStep = horizontal ? w : 1
-  for (let line = 0; line < lines; line++) {
-    const base = line * lineStep
+  // Each line is copied into a buffer padded by replicating its end pixels.
+  const line = new Float32Array(len + 2 * r)
+  for (let l = 0; l < lines; l++) {
+    const base = l * lineStep
+    for (let i = 0; i < len; i++) line[r + i] = data[base + i * step] ?? 0
+    line.fill(line[r] ?? 0, 0, r)
+    line.fill(line[r + len - 1] ?? 0, r + len)
     for (let i = 0; i < len; i++) {
       let acc = 0
-      for (let k = -r; k <= r; k++) {
-        const j = i + k < 0 ? 0 : i + k >= len ? len - 1 : i + k
-        acc += (kernel[k + r] ?? 0) * (data[base + j * step] ?? 0)
-      }
+      for (let k = 0; k < taps; k++) acc += (kernel[k] ?? 0) * (line[i + k] ?? 0)
       out[base + i * step] = acc
     }
   }

@@ -3,31 +3,38 @@
  * (non-maximum-suppressed, non-zero) edge strengths, so every photo yields a similar density of
  * lines. It is raised to a floor that follows the image's noise: noise gradients of standard
  * deviation s have a Rayleigh-distributed magnitude, which exceeds 8 s with probability e^-32 and
- * 0.4 x 8 s = 3.2 s with probability ~0.6 %, so noise neither seeds nor extends chains. An absolute
- * floor makes near-flat images give no edges at all.
+ * 0.4 x 8 s = 3.2 s with probability ~0.6 %, so noise neither seeds nor extends chains. A second
+ * floor, a multiple of the median gradient magnitude, thins fine texture (fur, grass, gravel) in
+ * busy photos, where the percentile alone would trace every hair. An absolute floor makes
+ * near-flat images give no edges at all.
  */
 
 /** Gradient magnitude (grey levels per pixel) below which nothing is ever a strong edge. */
 export const MIN_HIGH_THRESHOLD = 2
 /** The high threshold is at least this multiple of the noise gradient's standard deviation. */
 export const NOISE_FLOOR_FACTOR = 8
+/** The high threshold is at least this multiple of the median gradient magnitude. */
+export const TEXTURE_FLOOR_FACTOR = 3
 
 const BINS = 4096
 
-/** Approximate `q`-quantile (0..1) of the values in `values` for which `keep` holds, or 0 if none. */
-function quantile(values: Float32Array, q: number, keep: (v: number) => boolean): number {
+/** Approximate `q`-quantile (0..1) of `values` (only the positive ones when `positive`), or 0. */
+function quantile(values: Float32Array, q: number, positive: boolean): number {
+  const n = values.length
   let max = 0
   let count = 0
-  for (const v of values) {
-    if (!keep(v)) continue
+  for (let i = 0; i < n; i++) {
+    const v = values[i] ?? 0
+    if (positive && v <= 0) continue
     count++
     if (v > max) max = v
   }
   if (count === 0 || max === 0) return 0
   const hist = new Uint32Array(BINS)
   const scale = (BINS - 1) / max
-  for (const v of values) {
-    if (!keep(v)) continue
+  for (let i = 0; i < n; i++) {
+    const v = values[i] ?? 0
+    if (positive && v <= 0) continue
     const b = Math.round(v * scale)
     hist[b] = (hist[b] ?? 0) + 1
   }
@@ -49,16 +56,22 @@ export interface Thresholds {
 /**
  * Thresholds from the data: high = the `percentile` (0..100) of the non-zero values of
  * `suppressed`, but at least NOISE_FLOOR_FACTOR x `noise` (the sd of one gradient component due to
- * noise) and MIN_HIGH_THRESHOLD; low = `lowRatio` x high.
+ * noise), TEXTURE_FLOOR_FACTOR x the median of `magnitude` and MIN_HIGH_THRESHOLD; low =
+ * `lowRatio` x high.
  */
 export function autoThresholds(
+  magnitude: Float32Array,
   suppressed: Float32Array,
   noise: number,
   percentile: number,
   lowRatio: number,
 ): Thresholds {
-  const fromPercentile = quantile(suppressed, percentile / 100, (v) => v > 0)
-  const high = Math.max(fromPercentile, NOISE_FLOOR_FACTOR * noise, MIN_HIGH_THRESHOLD)
+  const high = Math.max(
+    quantile(suppressed, percentile / 100, true),
+    NOISE_FLOOR_FACTOR * noise,
+    TEXTURE_FLOOR_FACTOR * quantile(magnitude, 0.5, false),
+    MIN_HIGH_THRESHOLD,
+  )
   return { low: lowRatio * high, high }
 }
 

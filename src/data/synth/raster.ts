@@ -92,7 +92,7 @@ export function fillEllipse(
   }
 }
 
-/** Pixel offsets (dx, dy, coverage) of a soft disc of diameter `width` centred at (ox, oy). */
+/** Offsets (dx, dy, coverage) of a soft disc of diameter `width` at (ox, oy) from a pixel's corner. */
 function discStamp(width: number, ox: number, oy: number): Float64Array {
   const r = width / 2
   const reach = Math.ceil(r + 1.5)
@@ -125,9 +125,10 @@ function stamp(ink: Float32Array, w: number, h: number, x: number, y: number, s:
 export function traceBoundaries(map: LabelMap, lineWidth: number): Float32Array {
   const { width: w, height: h, labels } = map
   const ink = new Float32Array(w * h)
-  // Boundary points sit half-way between two pixel centres: right of (x, y) or below it.
-  const right = discStamp(lineWidth, 0.5, 0)
-  const below = discStamp(lineWidth, 0, 0.5)
+  // Boundary points sit half-way between two pixel centres: (x + 1, y + 0.5) between (x, y) and
+  // its right neighbour, (x + 0.5, y + 1) between (x, y) and the pixel below.
+  const right = discStamp(lineWidth, 1, 0.5)
+  const below = discStamp(lineWidth, 0.5, 1)
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const i = y * w + x
@@ -154,18 +155,17 @@ export function downsample(
   const oh = Math.floor(height / factor)
   const out = new Float32Array(ow * oh * channels)
   const norm = 1 / (factor * factor)
+  const rowLen = width * channels
   for (let y = 0; y < oh; y++) {
-    for (let sy = 0; sy < factor; sy++) {
-      const srcRow = (y * factor + sy) * width * channels
-      const dstRow = y * ow * channels
-      for (let x = 0; x < ow; x++) {
-        const s = srcRow + x * factor * channels
-        const d = dstRow + x * channels
-        for (let sx = 0; sx < factor; sx++) {
-          for (let c = 0; c < channels; c++) {
-            out[d + c] = (out[d + c] ?? 0) + (src[s + sx * channels + c] ?? 0) * norm
-          }
+    for (let x = 0; x < ow; x++) {
+      const d = (y * ow + x) * channels
+      for (let c = 0; c < channels; c++) {
+        let sum = 0
+        for (let sy = 0; sy < factor; sy++) {
+          let s = (y * factor + sy) * rowLen + x * factor * channels + c
+          for (let sx = 0; sx < factor; sx++, s += channels) sum += src[s] ?? 0
         }
+        out[d + c] = sum * norm
       }
     }
   }

@@ -15,6 +15,7 @@ import {
   type SceneShape,
 } from './shapes.js'
 
+/** Scene building blocks, re-exported for callers of sampleScene. */
 export type { RegionRole, SceneRegion, ScenePart, SceneShape } from './shapes.js'
 
 /** A whole scene: regions[0] is the sky (the background); parts are painted in order. */
@@ -110,12 +111,16 @@ export function sampleScene(sceneSeed: number): SceneSpec {
     const bw = rng.uniform(0.14, 0.26)
     b.add('road', [poly(vx - 0.012, vy, vx + 0.012, vy, bx + bw, 1.05, bx - bw, 1.05)], { ny: -1 })
   }
-  const count = 2 + rng.int(4)
-  const placed = Array.from({ length: count }, () => {
-    const x = rng.uniform(0.08, 0.92)
-    const top = profileAt(ground, x) + 0.03
-    return { x, base: top + rng.uniform(0, 1) ** 1.4 * (0.97 - top) }
-  }).sort((p, q) => p.base - q.base)
-  for (const { x, base } of placed) addObject(b, x, base, 0.65 + (0.9 * (base - horizon)) / (1 - horizon))
+  const count = 3 + rng.int(4)
+  const slots = rng.shuffled(Array.from({ length: count }, (_, i) => i))
+  const placed = slots
+    .map((slot) => {
+      const x = 0.06 + (0.88 * (slot + rng.uniform(0.15, 0.85))) / count
+      const top = profileAt(ground, x) + 0.03
+      return { x, base: top + rng.uniform(0, 1) * (0.97 - top) }
+    })
+    .sort((p, q) => p.base - q.base)
+  for (const { x, base } of placed)
+    addObject(b, x, base, 0.6 + (0.8 * (base - horizon)) / (1 - horizon))
   return { seed: sceneSeed, horizon, regions: b.regions, parts: b.parts }
 }

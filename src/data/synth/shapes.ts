@@ -90,7 +90,8 @@ export class SceneBuilder {
         extend(s.cx - s.rx, s.cy - s.ry)
         extend(s.cx + s.rx, s.cy + s.ry)
       } else {
-        for (let i = 0; i + 1 < s.points.length; i += 2) extend(s.points[i] ?? 0, s.points[i + 1] ?? 0)
+        for (let i = 0; i + 1 < s.points.length; i += 2)
+          extend(s.points[i] ?? 0, s.points[i + 1] ?? 0)
       }
     }
     if (shapes.length === 0) [x0, y0, x1, y1] = [0, 0, 1, 1]
@@ -121,4 +122,3 @@ export function poly(...points: number[]): SceneShape {
 export function ellipse(cx: number, cy: number, rx: number, ry = rx): SceneShape {
   return { kind: 'ellipse', cx, cy, rx, ry }
 }
-

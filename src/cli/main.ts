@@ -1,0 +1,53 @@
+/** The `step` command line: dispatches to sub-commands; one-line errors; exit 2 = usage, 1 = failure. */
+import { StepError, errorMessage } from '../core/errors.js'
+import { UsageError } from './args.js'
+import type { Command } from './command.js'
+import { datasetEdges } from './commands/dataset-edges.js'
+import { datasetSynth } from './commands/dataset-synth.js'
+import { demo } from './commands/demo.js'
+import { info } from './commands/info.js'
+
+const COMMANDS: readonly Command[] = [datasetSynth, datasetEdges, demo, info]
+
+function overview(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length))
+  return [
+    'usage: step <command> [options]   (step <command> --help for details)',
+    '',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+  ].join('\n')
+}
+
+/** Runs `step` with `argv` (without node and script); resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const command = COMMANDS.find((c) => {
+    const words = c.name.split(' ')
+    return words.every((w, i) => argv[i] === w)
+  })
+  if (!command) {
+    if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
+      process.stdout.write(`${overview()}\n`)
+      return argv.length === 0 ? 2 : 0
+    }
+    process.stderr.write(`step: unknown command '${argv.slice(0, 2).join(' ')}'\n\n${overview()}\n`)
+    return 2
+  }
+  try {
+    return await command.run(argv.slice(command.name.split(' ').length))
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`step ${command.name}: ${err.message}\n\nusage: ${command.usage}\n`)
+      return 2
+    }
+    const known = err instanceof StepError || err instanceof RangeError
+    process.stderr.write(`step ${command.name}: ${errorMessage(err)}\n`)
+    if (!known || process.env.STEP_DEBUG)
+      process.stderr.write(`${err instanceof Error ? (err.stack ?? '') : ''}\n`)
+    return 1
+  }
+}
+
+// Run when executed directly (tsx src/cli/main.ts ...); bin/step.mjs imports main() instead.
+if (import.meta.url === `file://${process.argv[1] ?? ''}`) {
+  void main(process.argv.slice(2)).then((code) => process.exit(code))
+}
