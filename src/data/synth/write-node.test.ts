@@ -93,12 +93,12 @@ describe('writeSynthDataset', () => {
       (e: unknown) => e,
     )
     expect(err).toBeInstanceOf(InputError)
-    expect((err as InputError).code).toBe('synth/out-not-empty')
+    expect((err as InputError).code).toBe('output/not-empty')
     expect((err as InputError).message).toContain(out)
     expect(await readFile(join(out, 'holiday.jpg'), 'utf8')).toBe('precious')
     await writeFile(join(out, 'styles.json'), JSON.stringify({ format: 'someone-else' }))
     await expect(writeSynthDataset({ out, count: 2, size: 16, seed: 1 })).rejects.toThrow(
-      /not one the synthetic generator wrote/,
+      /its styles.json was not written by this command/,
     )
     expect((await readdir(out)).sort()).toEqual(['00000.png', 'holiday.jpg', 'styles.json'])
   })

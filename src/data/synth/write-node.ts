@@ -3,7 +3,7 @@
  * styles.json. Output is byte-identical for the same arguments. Never writes into a non-empty folder
  * that this generator did not create.
  */
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { z } from 'zod'
 import { InputError, errorMessage, invalidArgument } from '../../core/errors.js'
@@ -18,6 +18,7 @@ import {
   type SynthManifest,
   type SynthRestyleManifest,
 } from './manifest.js'
+import { prepareOutputDir } from '../output-dir.js'
 import { planRestyle, planSynthDataset } from './plan.js'
 import { renderPair } from './render.js'
 import { sampleScene } from './scene.js'
@@ -79,39 +80,11 @@ const previousRun = z.looseObject({
   samples: z.array(z.looseObject({ name: z.string() })).optional(),
 })
 
-/**
- * Makes sure `out` is a folder we may write into; returns the sample names listed by a previous
- * run's styles.json there (so files of the old run that the new one does not rewrite can go).
- */
-async function prepareOut(out: string): Promise<string[]> {
-  try {
-    if (!(await stat(out)).isDirectory()) {
-      throw new InputError('synth/out', 'exists and is not a folder', out)
-    }
-  } catch (err) {
-    if (!isMissing(err)) throw err
-    await mkdir(out, { recursive: true })
-    return []
-  }
-  const entries = await readdir(out)
-  if (entries.length === 0) return []
-  const refuse = (why: string): InputError =>
-    new InputError(
-      'synth/out-not-empty',
-      `folder is not empty and ${why}; refusing to overwrite it (choose a new or empty folder)`,
-      out,
-    )
-  if (!entries.includes('styles.json'))
-    throw refuse('has no styles.json from the synthetic generator')
-  let old: unknown
-  try {
-    old = JSON.parse(await readFile(join(out, 'styles.json'), 'utf8'))
-  } catch {
-    old = null
-  }
-  const ours = previousRun.safeParse(old)
-  if (!ours.success) throw refuse('its styles.json is not one the synthetic generator wrote')
-  return (ours.data.samples ?? []).map((s) => s.name).filter((name) => SAMPLE_NAME.test(name))
+/** Sample files listed by a previous run's styles.json (those the new run does not rewrite go). */
+function previousSamples(manifest: unknown): string[] {
+  const parsed = previousRun.safeParse(manifest)
+  if (!parsed.success) return []
+  return (parsed.data.samples ?? []).map((s) => s.name).filter((name) => SAMPLE_NAME.test(name))
 }
 
 interface Job {
@@ -179,7 +152,12 @@ export async function writeSynthDataset(options: SynthWriteOptions): Promise<Syn
       })),
     }
   }
-  const stale = await prepareOut(out)
+  const previous = await prepareOutputDir(
+    out,
+    'styles.json',
+    (m) => previousRun.safeParse(m).success,
+  )
+  const stale = previousSamples(previous)
   // The manifest goes first, so an interrupted run still leaves a folder marked as ours.
   await writeFile(join(out, 'styles.json'), `${JSON.stringify(manifest, null, 2)}\n`)
   for (let k = 0; k < jobs.length; k++) {
