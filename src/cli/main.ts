@@ -5,9 +5,20 @@ import type { Command } from './command.js'
 import { datasetEdges } from './commands/dataset-edges.js'
 import { datasetSynth } from './commands/dataset-synth.js'
 import { demo } from './commands/demo.js'
+import { encodeCommand } from './commands/encode.js'
+import { evalEncoderCommand } from './commands/eval-encoder.js'
 import { info } from './commands/info.js'
+import { trainEncoderCommand } from './commands/train-encoder.js'
 
-const COMMANDS: readonly Command[] = [datasetSynth, datasetEdges, demo, info]
+const COMMANDS: readonly Command[] = [
+  datasetSynth,
+  datasetEdges,
+  trainEncoderCommand,
+  encodeCommand,
+  evalEncoderCommand,
+  demo,
+  info,
+]
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length))
@@ -38,6 +49,10 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof UsageError) {
       process.stderr.write(`step ${command.name}: ${err.message}\n\nusage: ${command.usage}\n`)
       return 2
+    }
+    if (err instanceof Error && err.name === 'AbortError') {
+      process.stderr.write(`step ${command.name}: cancelled\n`)
+      return 130
     }
     const known = err instanceof StepError || err instanceof RangeError
     process.stderr.write(`step ${command.name}: ${errorMessage(err)}\n`)

@@ -8,6 +8,7 @@ import { InputError } from '../core/errors.js'
 import { decodeImage } from '../core/image/decode.js'
 import { splitHorizontal } from '../core/image/compose.js'
 import type { RgbImage } from '../core/image/types.js'
+import { Fingerprint } from '../core/fingerprint.js'
 import { assertSeed, hashString } from '../core/rng.js'
 import { stem, type ImageStore } from './store.js'
 
@@ -50,6 +51,8 @@ export interface PairedDataset {
   split(which: Split): string[]
   /** Decodes one pair. */
   load(name: string): Promise<ImagePair>
+  /** Content fingerprint of a split (names, direction and file bytes): a cache key. */
+  fingerprint(which: Split): Promise<string>
 }
 
 function checkFraction(v: number): number {
@@ -74,6 +77,7 @@ export async function openPairedDataset(
   const layout: PairLayout = folders ? 'folders' : 'side-by-side'
 
   let names: string[]
+  let readBytes: (name: string) => Promise<Uint8Array[]>
   let readPair: (name: string) => Promise<[RgbImage, RgbImage]>
   if (folders) {
     const a = store.child('A')
@@ -91,6 +95,7 @@ export async function openPairedDataset(
         `${unmatched} file(s) in A/ or B/ have no partner with the same name and are ignored`,
       )
     names = [...partner.keys()]
+    readBytes = (name) => Promise.all([a.read(name), b.read(partner.get(name) ?? name)])
     readPair = async (name) => {
       const bName = partner.get(name)
       if (!bName) throw new InputError('data/unknown-pair', 'not in this dataset', a.describe(name))
@@ -102,6 +107,7 @@ export async function openPairedDataset(
     }
   } else {
     names = await store.list()
+    readBytes = async (name) => [await store.read(name)]
     readPair = async (name) => {
       const where = store.describe(name)
       const { left, right } = splitHorizontal(decodeImage(await store.read(name), { where }), where)
@@ -133,6 +139,17 @@ export async function openPairedDataset(
       return direction === 'AtoB'
         ? { name, input: left, output: right }
         : { name, input: right, output: left }
+    },
+    async fingerprint(which) {
+      const f = new Fingerprint().text(
+        `${layout} ${direction} ${which} ${valFraction} ${splitSeed}`,
+      )
+      const members = which === 'all' ? names : names.filter((n) => isVal(n) === (which === 'val'))
+      for (const name of members) {
+        f.text(name)
+        for (const bytes of await readBytes(name)) f.bytes(bytes)
+      }
+      return f.hex()
     },
   }
 }

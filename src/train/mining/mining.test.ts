@@ -1,0 +1,180 @@
+import * as tf from '@tensorflow/tfjs'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { createRng } from '../../core/rng.js'
+import { gramMatrix } from '../../models/ops.js'
+import { computeNeighbours, recallAtK, type NeighbourLists } from './neighbours.js'
+import { ExactStyleVectors, GramSketch } from './style-vectors.js'
+import { tripletBatch } from './triplets.js'
+
+beforeAll(async () => {
+  await tf.setBackend('cpu')
+})
+
+function randomActivations(seed: number, b: number, shapes: [number, number][]): tf.Tensor4D[] {
+  const rng = createRng(seed)
+  return shapes.map(([hw, c]) =>
+    tf.tensor4d(
+      Float32Array.from({ length: b * hw * hw * c }, () => Math.max(0, rng.normal())),
+      [b, hw, hw, c],
+    ),
+  )
+}
+
+/** The spec's distance computed directly: sum_l mean((G_i - G_j)^2). */
+async function specDistance(acts: tf.Tensor4D[], i: number, j: number): Promise<number> {
+  let total = 0
+  for (const a of acts) {
+    const g = gramMatrix(a)
+    const [gi, gj] = [tf.gather(g, i), tf.gather(g, j)]
+    total += (await tf.mean(tf.square(tf.sub(gi, gj))).data())[0] ?? NaN
+    tf.dispose([g, gi, gj])
+  }
+  return total
+}
+
+function sqDist(
+  v: Float32Array | Int32Array | Uint8Array,
+  d: number,
+  i: number,
+  j: number,
+): number {
+  let s = 0
+  for (let k = 0; k < d; k++) s += ((v[i * d + k] ?? 0) - (v[j * d + k] ?? 0)) ** 2
+  return s
+}
+
+describe('style vectors', () => {
+  const shapes: [number, number][] = [
+    [6, 4],
+    [3, 12],
+  ]
+
+  it('exact vectors reproduce the spec Gram distance', async () => {
+    const acts = randomActivations(1, 5, shapes)
+    const ev = new ExactStyleVectors()
+    const x = ev.compute(acts)
+    expect(x.shape).toEqual([5, ExactStyleVectors.dims([4, 12])])
+    expect(ExactStyleVectors.dims([4, 12])).toBe(10 + 78)
+    const host = (await x.data()) as Float32Array
+    for (const [i, j] of [
+      [0, 1],
+      [2, 4],
+      [3, 0],
+    ] as const) {
+      const want = await specDistance(acts, i, j)
+      expect(want).toBeGreaterThan(0)
+      expect(sqDist(host, x.shape[1], i, j)).toBeCloseTo(want, 6)
+    }
+    tf.dispose([x, ...acts])
+    ev.dispose()
+  })
+
+  it('the sketch estimates the same distances without bias', async () => {
+    const acts = randomActivations(2, 6, shapes)
+    const exact = new ExactStyleVectors()
+    const xe = (await exact.compute(acts).data()) as Float32Array
+    const de = ExactStyleVectors.dims([4, 12])
+    const ratios: number[] = []
+    for (let seed = 0; seed < 6; seed++) {
+      const sketch = new GramSketch([4, 12], 512, seed)
+      const xs = sketch.compute(acts)
+      expect(xs.shape).toEqual([6, 2 * 512])
+      const hs = (await xs.data()) as Float32Array
+      for (const [i, j] of [
+        [0, 1],
+        [2, 3],
+        [4, 5],
+      ] as const)
+        ratios.push(sqDist(hs, 1024, i, j) / sqDist(xe, de, i, j))
+      xs.dispose()
+      sketch.dispose()
+    }
+    const mean = ratios.reduce((a, b) => a + b, 0) / ratios.length
+    expect(Math.abs(mean - 1)).toBeLessThan(0.08)
+    for (const r of ratios) expect(Math.abs(r - 1)).toBeLessThan(0.4)
+    tf.dispose(acts)
+    exact.dispose()
+  })
+})
+
+describe('neighbour lists', () => {
+  it('match a brute-force sort, across block boundaries, excluding self', async () => {
+    const rng = createRng(5)
+    const n = 37
+    const d = 6
+    const x = Float32Array.from({ length: n * d }, () => rng.normal())
+    const lists = await computeNeighbours(x, d, { kNear: 4, kFar: 3, rowBlock: 8, colBlock: 10 })
+    for (let i = 0; i < n; i++) {
+      const order = Array.from({ length: n }, (_, j) => j)
+        .filter((j) => j !== i)
+        .sort((a, b) => sqDist(x, d, i, a) - sqDist(x, d, i, b))
+      expect(Array.from(lists.near.subarray(i * 4, i * 4 + 4))).toEqual(order.slice(0, 4))
+      expect(Array.from(lists.far.subarray(i * 3, i * 3 + 3))).toEqual(order.slice(-3).reverse())
+    }
+    expect(recallAtK(lists, lists, 4)).toBe(1)
+  })
+
+  it('recall counts the overlap of the first k', () => {
+    const a: NeighbourLists = {
+      n: 2,
+      kNear: 2,
+      kFar: 1,
+      near: Int32Array.from([1, 2, 0, 2]),
+      far: Int32Array.from([2, 2]),
+    }
+    const b: NeighbourLists = { ...a, near: Int32Array.from([2, 3, 0, 3]) }
+    expect(recallAtK(a, b, 2)).toBe(0.5)
+    expect(recallAtK(a, b, 1)).toBe(0.5)
+  })
+})
+
+describe('triplets', () => {
+  /** 4 tight clusters of 10 points on a line, plus one outlier far from everything. */
+  async function clustered(): Promise<NeighbourLists> {
+    const rng = createRng(3)
+    const xs: number[] = []
+    for (let c = 0; c < 4; c++) for (let k = 0; k < 10; k++) xs.push(c * 10 + rng.normal() * 0.3)
+    xs.push(1000)
+    return computeNeighbours(Float32Array.from(xs), 1, { kNear: 8, kFar: 16 })
+  }
+
+  it('draws positives from the close set and negatives from the far set, repeatably per step', async () => {
+    const lists = await clustered()
+    const t = tripletBatch(lists, 3, { batchSize: 12, seed: 9 })
+    expect(tripletBatch(lists, 3, { batchSize: 12, seed: 9 })).toEqual(t)
+    expect(tripletBatch(lists, 4, { batchSize: 12, seed: 9 })).not.toEqual(t)
+    t.anchor.forEach((a, b) => {
+      expect(t.positive[b]).not.toBe(a)
+      expect(Array.from(lists.near.subarray(a * 8, a * 8 + 5))).toContain(t.positive[b])
+      expect(Array.from(lists.far.subarray(a * 16, a * 16 + 13))).toContain(t.negative[b])
+    })
+    // one epoch of anchors visits every image exactly once
+    const epoch = Array.from(
+      { length: 41 },
+      (_, s) => tripletBatch(lists, s, { batchSize: 1, seed: 9 }).anchor[0],
+    )
+    expect(new Set(epoch).size).toBe(41)
+  })
+
+  it('a larger far set makes a style outlier a rare negative (the reason k_f > k_c)', async () => {
+    const lists = await clustered()
+    const outlierRate = (kFar: number): number => {
+      let hits = 0
+      let total = 0
+      for (let s = 0; s < 400; s++) {
+        const t = tripletBatch(lists, s, { batchSize: 10, seed: 1, kFar })
+        t.negative.forEach((neg, b) => {
+          if (t.anchor[b] === 40) return
+          total++
+          if (neg === 40) hits++
+        })
+      }
+      return hits / total
+    }
+    const small = outlierRate(5)
+    const paper = outlierRate(13)
+    expect(small).toBeGreaterThan(0.15) // ~1/5 of all negatives would be the one outlier
+    expect(paper).toBeLessThan(0.1) // ~1/13 with the paper's k_f
+    expect(paper).toBeLessThan(small * 0.6)
+  })
+})
