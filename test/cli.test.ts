@@ -186,3 +186,92 @@ describe('step demo and info', () => {
     expect(r.stdout).toMatch(/^auto selects: (webgpu|wasm)$/m)
   })
 })
+
+describe('step train encoder / encode / eval encoder', () => {
+  it('trains a tiny encoder, resumes, encodes images and evaluates retrieval', async () => {
+    const data = join(tmp, 'tiny')
+    expect(
+      step('dataset', 'synth', '--out', data, '--count', '24', '--size', '16', '--seed', '5').code,
+    ).toBe(0)
+    const ckpt = join(tmp, 'enc')
+    const common = [
+      '--data',
+      data,
+      '--out',
+      ckpt,
+      '--size',
+      '16',
+      '--batch',
+      '4',
+      '--features',
+      'random',
+      '--backend',
+      'cpu',
+      '--cache',
+      join(tmp, 'cache'),
+      '--every',
+      '2',
+    ]
+    const first = step('train', 'encoder', ...common, '--steps', '2')
+    expect(first.code, first.stderr).toBe(0)
+    expect(first.stdout).toContain('finished at step 2/2')
+    const again = step('train', 'encoder', ...common, '--steps', '4')
+    expect(again.code).toBe(1)
+    expect(again.stderr.trim()).toBe(
+      `step train encoder: ${ckpt}: already holds a checkpoint; pass --resume to continue it, or choose another --out`,
+    )
+    const resumed = step('train', 'encoder', ...common, '--steps', '4', '--resume')
+    expect(resumed.code, resumed.stderr).toBe(0)
+    expect(resumed.stdout).toContain('mining: neighbour lists loaded from the cache')
+    expect(resumed.stdout).toContain('finished at step 4/4')
+    const manifest = JSON.parse(await readFile(join(ckpt, 'manifest.json'), 'utf8')) as {
+      step: number
+      stage: string
+    }
+    expect(manifest).toMatchObject({ step: 4, stage: 'encoder' })
+
+    const enc = step(
+      'encode',
+      '--model',
+      ckpt,
+      '--backend',
+      'cpu',
+      join(data, '00000.png'),
+      join(data, '00001.png'),
+    )
+    expect(enc.code, enc.stderr).toBe(0)
+    const lines = enc.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { file: string; z: number[] })
+    expect(lines.map((l) => l.file)).toEqual([join(data, '00000.png'), join(data, '00001.png')])
+    for (const l of lines) expect(l.z).toHaveLength(8)
+    expect(lines[0]?.z).not.toEqual(lines[1]?.z)
+
+    const ev = step(
+      'eval',
+      'encoder',
+      '--model',
+      ckpt,
+      '--data',
+      data,
+      '--backend',
+      'cpu',
+      '--k',
+      '3',
+    )
+    expect(ev.code, ev.stderr).toBe(0)
+    const report = JSON.parse(ev.stdout) as {
+      n: number
+      k: number
+      precision: Record<string, number>
+    }
+    expect(report.n).toBe(24)
+    expect(report.k).toBe(3)
+    for (const key of ['encoder', 'teacher', 'untrained', 'chance']) {
+      expect(report.precision[key]).toBeGreaterThanOrEqual(0)
+      expect(report.precision[key]).toBeLessThanOrEqual(1)
+    }
+    expect(report.precision.chance).toBeLessThan(0.5)
+  }, 180_000)
+})

@@ -97,7 +97,7 @@ export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
       throw new InputError('checkpoint/missing', `weights file for '${group}' is missing`, path)
     }
     const data = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer
-    groups[group] = decodeGroup(data, w.specs as tf.io.WeightsManifestEntry[], path)
+    groups[group] = decodeGroup(data, w.specs, path)
   }
   return { manifest, groups }
 }

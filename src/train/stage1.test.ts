@@ -30,7 +30,7 @@ async function setup() {
   return {
     images,
     fingerprint: await dataset.fingerprint('train'),
-    extractor: await createRandomExtractor({ inputSize: 16 }),
+    extractor: createRandomExtractor({ inputSize: 16 }),
   }
 }
 
@@ -77,7 +77,7 @@ describe('Adam', () => {
     const b = tf.variable(tf.zeros([3]))
     const ours = new Adam([a], { lr: 0.1, beta1: 0.5, beta2: 0.99 })
     const ref = tf.train.adam(0.1, 0.5, 0.99, 1e-8)
-    const f = (x: tf.Variable) => () => tf.sum(tf.square(tf.sub(x, target))) as tf.Scalar
+    const f = (x: tf.Variable) => () => tf.sum<tf.Scalar>(tf.square(tf.sub(x, target)))
     for (let i = 0; i < 6; i++) {
       ours.minimize(f(a)).dispose()
       ref.minimize(f(b), false, [b])

@@ -26,7 +26,7 @@ export function tripletLoss(
   return tf.tidy(() => {
     const dPos = tf.sum(tf.square(tf.sub(za, zp)), 1)
     const dNeg = tf.sum(tf.square(tf.sub(za, zn)), 1)
-    const triplet = tf.mean(tf.relu(tf.add(tf.sub(dPos, dNeg), margin))) as tf.Scalar
+    const triplet = tf.mean<tf.Scalar>(tf.relu(tf.add(tf.sub(dPos, dNeg), margin)))
     const l2 = tf.addN([
       tf.mean(tf.square(za)),
       tf.mean(tf.square(zp)),

@@ -5,9 +5,11 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { fingerprintOf } from '../../core/fingerprint.js'
+import { deriveSeed } from '../../core/rng.js'
 import type { FeatureExtractor } from '../../models/features/types.js'
 import type { StyleImages } from '../style-images.js'
-import { computeNeighbours, type NeighbourLists } from './neighbours.js'
+import { neighboursOfTerms, type NeighbourLists } from './neighbours.js'
+import { balanceWeights, termNorms, type DistanceTerm } from './terms.js'
 import { ExactStyleVectors, GramSketch } from './style-vectors.js'
 
 /** How distances are computed: exact Gram vectors (O(N^2 C^2)) or a Gram sketch. */
@@ -29,6 +31,8 @@ export interface MiningOptions {
   readonly kNear?: number
   readonly kFar?: number
   readonly batchSize?: number
+  /** Weight layers equally (default true; false = the spec's plain sum, see terms.ts). */
+  readonly balance?: boolean
   readonly cache?: NeighbourCache
   readonly signal?: AbortSignal
   readonly onProgress?: (phase: 'features' | 'neighbours', done: number, total: number) => void
@@ -41,8 +45,10 @@ export interface MiningResult {
   readonly cached: boolean
   readonly featureSeconds: number
   readonly neighbourSeconds: number
-  /** Length of each image's style vector. */
+  /** Length of each image's stored style rows (0 when cached). */
   readonly dims: number
+  /** Each layer's term kind and weight (empty when cached). */
+  readonly weights: readonly { layer: string; kind: string; weight: number }[]
 }
 
 /** The cache key for these inputs. */
@@ -65,48 +71,71 @@ export function miningKey(
   )
 }
 
-/** Style vectors of every image as a host matrix [N, D]. */
-export async function styleVectors(
+/** Whether a layer's Gram distance is cheaper through its raw activations (kernel term). */
+function useKernel(hw: number, c: number): boolean {
+  return hw * hw < (c + 1) / 2
+}
+
+/** Per-layer distance terms for every image (see terms.ts), weights 1. */
+export async function styleTerms(
   images: StyleImages,
   extractor: FeatureExtractor,
   o: MiningOptions,
-): Promise<{ x: Float32Array; dims: number }> {
+): Promise<DistanceTerm[]> {
   const batchSize = o.batchSize ?? 16
   const n = images.count
-  const state: { exact?: ExactStyleVectors; sketch?: GramSketch } = {}
-  let x: Float32Array | null = null
-  let dims = 0
+  const exact = new ExactStyleVectors()
+  const sketches: GramSketch[] = []
+  let terms: {
+    kind: 'vector' | 'kernel'
+    rows: Float32Array
+    rowLength: number
+    positions: number
+    layer: string
+  }[] = []
   try {
     for (let i0 = 0; i0 < n; i0 += batchSize) {
       o.signal?.throwIfAborted()
       const idx = Array.from({ length: Math.min(batchSize, n - i0) }, (_, k) => i0 + k)
       const batch = await images.batch(idx)
-      const vectors = tf.tidy(() => {
-        const acts = extractor.extract(batch)
-        if (o.mode === 'exact') return (state.exact ??= new ExactStyleVectors()).compute(acts)
-        state.sketch ??= new GramSketch(
-          acts.map((a) => a.shape[3]),
-          o.sketchDims ?? 1024,
-          o.seed,
-        )
-        return state.sketch.compute(acts)
-      })
-      batch.dispose()
-      const host = (await vectors.data()) as Float32Array
-      if (!x) {
-        dims = vectors.shape[1]
-        x = new Float32Array(n * dims)
+      const positions: number[] = []
+      const kernel: boolean[] = []
+      const rows = tf.tidy(() =>
+        extractor.extract(batch).map((a, l) => {
+          const [b, h, w, c] = a.shape
+          positions[l] = h * w
+          kernel[l] = o.mode === 'exact' && useKernel(h * w, c)
+          if (kernel[l]) return tf.reshape(a, [b, h * w * c])
+          if (o.mode === 'exact') return exact.compute([a])
+          sketches[l] ??= new GramSketch([c], o.sketchDims ?? 1024, deriveSeed(o.seed, 'sketch', l))
+          return sketches[l].compute([a])
+        }),
+      )
+      if (terms.length === 0) {
+        terms = rows.map((r, l) => {
+          const hw = positions[l] ?? 1
+          return {
+            kind: kernel[l] ? 'kernel' : 'vector',
+            rows: new Float32Array(n * (r.shape[1] ?? 0)),
+            rowLength: r.shape[1] ?? 0,
+            positions: hw,
+            layer: extractor.layers[l] ?? `layer${l}`,
+          }
+        })
       }
-      x.set(host, i0 * dims)
-      vectors.dispose()
+      batch.dispose()
+      for (const [l, r] of rows.entries()) {
+        const t = terms[l]
+        if (t) t.rows.set(await r.data(), i0 * t.rowLength)
+      }
+      tf.dispose(rows)
       o.onProgress?.('features', i0 + idx.length, n)
     }
   } finally {
-    state.exact?.dispose()
-    state.sketch?.dispose()
+    exact.dispose()
+    for (const s of sketches) s.dispose()
   }
-  if (!x) throw new RangeError('styleVectors: no images')
-  return { x, dims }
+  return terms.map((t) => ({ ...t, weight: 1 }))
 }
 
 /** Mines (or loads from the cache) the neighbour lists of `images`. */
@@ -119,11 +148,23 @@ export async function mineNeighbours(
   const key = miningKey(datasetFingerprint, extractor, images.size, o)
   const hit = await o.cache?.load(key)
   if (hit && hit.n === images.count)
-    return { lists: hit, key, cached: true, featureSeconds: 0, neighbourSeconds: 0, dims: 0 }
+    return {
+      lists: hit,
+      key,
+      cached: true,
+      featureSeconds: 0,
+      neighbourSeconds: 0,
+      dims: 0,
+      weights: [],
+    }
   const t0 = performance.now()
-  const { x, dims } = await styleVectors(images, extractor, o)
+  const terms = await styleTerms(images, extractor, o)
+  const norms = await Promise.all(terms.map((t) => termNorms(t)))
+  if (o.balance !== false) await balanceWeights(terms, norms)
+  const dims = terms.reduce((s, t) => s + t.rowLength, 0)
   const t1 = performance.now()
-  const lists = await computeNeighbours(x, dims, {
+  const lists = await neighboursOfTerms(terms, {
+    norms,
     kNear: o.kNear ?? 16,
     kFar: o.kFar ?? 32,
     ...(o.signal ? { signal: o.signal } : {}),
@@ -138,5 +179,6 @@ export async function mineNeighbours(
     featureSeconds: (t1 - t0) / 1000,
     neighbourSeconds: (t2 - t1) / 1000,
     dims,
+    weights: terms.map((t) => ({ layer: t.layer, kind: t.kind, weight: t.weight })),
   }
 }

@@ -4,6 +4,7 @@ import { createRng } from '../../core/rng.js'
 import { gramMatrix } from '../../models/ops.js'
 import { computeNeighbours, recallAtK, type NeighbourLists } from './neighbours.js'
 import { ExactStyleVectors, GramSketch } from './style-vectors.js'
+import { balanceWeights, blockDistances, termNorms, type DistanceTerm } from './terms.js'
 import { tripletBatch } from './triplets.js'
 
 beforeAll(async () => {
@@ -176,5 +177,69 @@ describe('triplets', () => {
     expect(small).toBeGreaterThan(0.15) // ~1/5 of all negatives would be the one outlier
     expect(paper).toBeLessThan(0.1) // ~1/13 with the paper's k_f
     expect(paper).toBeLessThan(small * 0.6)
+  })
+})
+
+describe('distance terms', () => {
+  it('a kernel term (raw activations) gives the same Gram distances as exact vectors', async () => {
+    const [a] = randomActivations(8, 6, [[2, 40]]) as [tf.Tensor4D] // 4 positions, 40 channels
+    const ev = new ExactStyleVectors()
+    const vec = ev.compute([a])
+    const raw = tf.reshape(a, [6, 4 * 40])
+    const vTerm: DistanceTerm = {
+      kind: 'vector',
+      rows: (await vec.data()) as Float32Array,
+      rowLength: vec.shape[1],
+      weight: 1,
+      layer: 'v',
+    }
+    const kTerm: DistanceTerm = {
+      kind: 'kernel',
+      rows: (await raw.data()) as Float32Array,
+      rowLength: 160,
+      positions: 4,
+      weight: 1,
+      layer: 'k',
+    }
+    const [nv, nk] = [await termNorms(vTerm), await termNorms(kTerm)]
+    for (let i = 0; i < 6; i++) expect(nk[i]).toBeCloseTo(nv[i] ?? NaN, 8)
+    const dv = blockDistances([vTerm], [nv], 0, 6, 0, 6)
+    const dk = blockDistances([kTerm], [nk], 0, 6, 0, 6)
+    const [hv, hk] = [await dv.data(), await dk.data()]
+    expect(hv[1]).toBeGreaterThan(0)
+    for (let i = 0; i < 36; i++)
+      expect(Math.abs((hk[i] ?? NaN) - (hv[i] ?? NaN))).toBeLessThan(1e-6 * Math.max(...hv) + 1e-12)
+    expect(await specDistance([a], 0, 1)).toBeCloseTo(hk[1] ?? NaN, 6)
+    tf.dispose([a, vec, raw, dv, dk])
+    ev.dispose()
+  })
+
+  it('balancing gives every layer the same mean distance', async () => {
+    const rng = createRng(2)
+    const big: DistanceTerm = {
+      kind: 'vector',
+      rows: Float32Array.from({ length: 40 * 3 }, () => rng.normal() * 100),
+      rowLength: 3,
+      weight: 1,
+      layer: 'big',
+    }
+    const small: DistanceTerm = {
+      kind: 'vector',
+      rows: Float32Array.from({ length: 40 * 5 }, () => rng.normal() * 0.01),
+      rowLength: 5,
+      weight: 1,
+      layer: 'small',
+    }
+    const terms = [big, small]
+    const norms = await Promise.all(terms.map((t) => termNorms(t)))
+    const means = await balanceWeights(terms, norms)
+    expect((means[0] ?? 0) / (means[1] ?? 1)).toBeGreaterThan(1e6)
+    for (const t of terms) {
+      const d = blockDistances([t], [norms[terms.indexOf(t)] as Float32Array], 0, 40, 0, 40)
+      const m = tf.mean(d)
+      // mean over all pairs including the zero diagonal: (N - 1) / N of the off-diagonal mean
+      expect((await m.data())[0]).toBeCloseTo(1, 5)
+      tf.dispose([d, m])
+    }
   })
 })

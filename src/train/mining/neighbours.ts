@@ -1,9 +1,10 @@
 /**
- * Nearest and farthest neighbours of every row of a host matrix X [N, D] by squared Euclidean
- * distance, computed as |x_i|^2 + |x_j|^2 - 2 x_i . x_j with matrix products in row x column
- * blocks (memory stays bounded by the block sizes), then tf.topk per row block.
+ * Nearest and farthest neighbours of every row under a distance given as weighted terms
+ * (terms.ts: |x_i|^2 + |x_j|^2 - 2 x_i . x_j per term), computed with matrix products in row x
+ * column blocks (memory stays bounded by the block sizes), then tf.topk per row block.
  */
 import * as tf from '@tensorflow/tfjs'
+import { blockDistances, termNorms, type DistanceTerm } from './terms.js'
 
 /** Per-row neighbour indices: row i's list is at [i * k, (i + 1) * k), nearest/farthest first. */
 export interface NeighbourLists {
@@ -26,10 +27,8 @@ export interface NeighbourOptions {
   readonly colBlock?: number
   readonly onProgress?: (rowsDone: number, rows: number) => void
   readonly signal?: AbortSignal
-}
-
-function rowsTensor(x: Float32Array, d: number, from: number, to: number): tf.Tensor2D {
-  return tf.tensor2d(x.subarray(from * d, to * d), [to - from, d])
+  /** Precomputed termNorms per term (computed when absent). */
+  readonly norms?: readonly Float32Array[]
 }
 
 /** Computes the lists for X given as a row-major Float32Array of N rows of length D. */
@@ -38,34 +37,41 @@ export async function computeNeighbours(
   d: number,
   options: NeighbourOptions,
 ): Promise<NeighbourLists> {
-  const n = x.length / d
+  return neighboursOfTerms(
+    [{ kind: 'vector', rows: x, rowLength: d, weight: 1, layer: 'x' }],
+    options,
+  )
+}
+
+/** Computes the lists under the weighted sum of distance terms (terms.ts). */
+export async function neighboursOfTerms(
+  terms: readonly DistanceTerm[],
+  options: NeighbourOptions,
+): Promise<NeighbourLists> {
+  const first = terms[0]
+  if (!first) throw new RangeError('computeNeighbours: no distance terms')
+  const n = first.rows.length / first.rowLength
   if (!Number.isInteger(n) || n < 2)
-    throw new RangeError(`computeNeighbours: need >= 2 rows of length ${d}, got ${x.length} values`)
+    throw new RangeError(
+      `computeNeighbours: need >= 2 rows of length ${first.rowLength}, got ${first.rows.length} values`,
+    )
   const kNear = Math.min(options.kNear, n - 1)
   const kFar = Math.min(options.kFar, n - 1)
-  const rowBlock = options.rowBlock ?? 256
-  const colBlock = options.colBlock ?? 1024
-  const sq = new Float32Array(n)
-  for (let i = 0; i < n; i++) {
-    let s = 0
-    for (let j = i * d; j < (i + 1) * d; j++) s += (x[j] ?? 0) ** 2
-    sq[i] = s
-  }
+  // Blocks sized so one block of every term stays under ~32M floats.
+  const width = terms.reduce((s, t) => s + t.rowLength, 0)
+  const budget = Math.max(8, Math.floor(32_000_000 / width))
+  const rowBlock = Math.min(options.rowBlock ?? 256, budget)
+  const colBlock = Math.min(options.colBlock ?? 1024, budget)
+  const norms = options.norms ?? (await Promise.all(terms.map((t) => termNorms(t))))
   const near = new Int32Array(n * kNear)
   const far = new Int32Array(n * kFar)
   for (let r0 = 0; r0 < n; r0 += rowBlock) {
     options.signal?.throwIfAborted()
     const r1 = Math.min(n, r0 + rowBlock)
     const [nearIdx, farIdx] = tf.tidy(() => {
-      const xi = rowsTensor(x, d, r0, r1)
-      const sqI = tf.tensor2d(sq.subarray(r0, r1), [r1 - r0, 1])
       const pieces: tf.Tensor2D[] = []
-      for (let c0 = 0; c0 < n; c0 += colBlock) {
-        const c1 = Math.min(n, c0 + colBlock)
-        const dots = tf.matMul<tf.Tensor2D>(xi, rowsTensor(x, d, c0, c1), false, true)
-        const sqJ = tf.tensor2d(sq.subarray(c0, c1), [1, c1 - c0])
-        pieces.push(tf.relu(tf.sub<tf.Tensor2D>(tf.add(sqI, sqJ), tf.mul(dots, 2))))
-      }
+      for (let c0 = 0; c0 < n; c0 += colBlock)
+        pieces.push(blockDistances(terms, norms, r0, r1, c0, Math.min(n, c0 + colBlock)))
       const dist = pieces.length === 1 ? (pieces[0] as tf.Tensor2D) : tf.concat(pieces, 1)
       // self has distance ~0: ask for one extra and drop it below
       return [tf.topk(tf.neg(dist), Math.min(n, kNear + 1)).indices, tf.topk(dist, kFar).indices]

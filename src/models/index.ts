@@ -1,0 +1,13 @@
+/** The StEP networks as plain tfjs functions over named Params, with their configs and ops. */
+export * from './configs.js'
+export * from './conv2d.js'
+export * from './discriminator.js'
+export * from './encoder.js'
+export * from './flops.js'
+export * from './generator.js'
+export * from './grad-check.js'
+export * from './layers.js'
+export * from './mapper.js'
+export * from './ops.js'
+export * from './params.js'
+export * from './style-input.js'
