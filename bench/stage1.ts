@@ -17,6 +17,7 @@ import { loadFeatureExtractor } from '../src/models/features/index.js'
 import { initBackend } from '../src/runtime/backend.js'
 import { folderCheckpointIO } from '../src/train/checkpoint-node.js'
 import { chancePrecision, encoderPrecision, precisionAtK } from '../src/train/eval-encoder.js'
+import { folderNeighbourCache } from '../src/train/mining/cache-node.js'
 import { mineNeighbours } from '../src/train/mining/mine.js'
 import { trainEncoder } from '../src/train/stage1.js'
 import { StyleImages } from '../src/train/style-images.js'
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '400' },
     backend: { type: 'string', default: 'wasm' },
     mining: { type: 'string', default: 'projected' },
+    negatives: { type: 'string', default: 'farthest' },
   },
 })
 const info = await initBackend({ prefer: values.backend as 'wasm' })
@@ -55,6 +57,8 @@ const result = await trainEncoder({
   seed: 1,
   io: folderCheckpointIO(out),
   mining: values.mining as 'projected',
+  negatives: values.negatives as 'farthest',
+  cache: folderNeighbourCache(),
   onProgress: (p) => {
     if (p.phase !== phase) {
       if (phase) phases[phase] = since(phaseStart)
@@ -77,6 +81,7 @@ const teacher = await mineNeighbours(evalImages, extractor, await evalSet.finger
   seed: 1,
   kNear: 5,
   kFar: 1,
+  cache: folderNeighbourCache(),
 })
 const untrained = createEncoder(SMALL.encoder, 2)
 const precision = {
@@ -96,6 +101,8 @@ await writeResult('stage1', {
     batch: 12,
     preset: 'small',
     mining: values.mining,
+    negatives: values.negatives,
+    miningCached: result.miningCached,
     finalLoss: result.lastLoss,
   },
   seconds: {

@@ -12,7 +12,7 @@ import type { FeatureExtractor } from '../models/features/types.js'
 import { Adam } from './adam.js'
 import type { CheckpointDraft, CheckpointIO } from './checkpoint.js'
 import { mineNeighbours, type MiningMode, type NeighbourCache } from './mining/mine.js'
-import { tripletBatch, K_CLOSE, K_FAR } from './mining/triplets.js'
+import { tripletBatch, K_CLOSE, K_FAR, type NegativeMode } from './mining/triplets.js'
 import type { StyleImages } from './style-images.js'
 import { TRIPLET_L2, TRIPLET_MARGIN, tripletLoss } from './triplet-loss.js'
 
@@ -38,6 +38,8 @@ export interface Stage1Options {
   readonly batchSize?: number
   readonly lr?: number
   readonly mining?: MiningMode
+  /** Negative sampling (default 'farthest', the paper's). */
+  readonly negatives?: NegativeMode
   readonly sketchDims?: number
   readonly cache?: NeighbourCache
   readonly checkpointEvery?: number
@@ -70,6 +72,7 @@ export async function trainEncoder(o: Stage1Options): Promise<Stage1Result> {
     kFar: K_FAR,
     mining: o.mining ?? 'projected',
     sketchDims: o.sketchDims ?? 1024,
+    negatives: o.negatives ?? 'farthest',
   }
   const encoder = createEncoder(o.config.encoder, o.seed)
   const adam = new Adam(encoder.params.list(), {
@@ -151,7 +154,11 @@ export async function trainEncoder(o: Stage1Options): Promise<Stage1Result> {
         if (step > saved) await save(step)
         return { status: 'cancelled', step, lastLoss, encoder, miningCached: mined.cached }
       }
-      const t = tripletBatch(mined.lists, step, { batchSize, seed: o.seed })
+      const t = tripletBatch(mined.lists, step, {
+        batchSize,
+        seed: o.seed,
+        negatives: training.negatives,
+      })
       const x = await o.images.batch([...t.anchor, ...t.positive, ...t.negative])
       let parts: tf.Scalar[] = []
       const loss = adam.minimize(() => {

