@@ -44,7 +44,7 @@ const schema = z.object({
   batch: intFlag(2, 1024).default(12),
   features: z.string().default('resnet50'),
   mining: z.enum(['exact', 'projected']).default('projected'),
-  negatives: z.enum(['farthest', 'random']).default('farthest'),
+  negatives: z.enum(['farthest', 'random', 'mixed']).default('farthest'),
   lr: z
     .string()
     .regex(/^\d*\.?\d+(e-?\d+)?$/, 'expected a positive number')

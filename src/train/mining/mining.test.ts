@@ -157,6 +157,25 @@ describe('triplets', () => {
     expect(new Set(epoch).size).toBe(41)
   })
 
+  it('random and mixed negatives avoid the close set; mixed alternates hard and far ones', async () => {
+    const lists = await clustered()
+    for (let s = 0; s < 20; s++) {
+      const r = tripletBatch(lists, s, { batchSize: 10, seed: 2, negatives: 'random' })
+      r.anchor.forEach((a, b) => {
+        expect(r.negative[b]).not.toBe(a)
+        expect(Array.from(lists.near.subarray(a * 8, a * 8 + 5))).not.toContain(r.negative[b])
+      })
+      const m = tripletBatch(lists, s, { batchSize: 10, seed: 2, negatives: 'mixed' })
+      m.anchor.forEach((a, b) => {
+        const pool =
+          b % 2 === 1
+            ? lists.near.subarray(a * 8 + 5, a * 8 + 8)
+            : lists.far.subarray(a * 16, a * 16 + 13)
+        expect(Array.from(pool)).toContain(m.negative[b])
+      })
+    }
+  })
+
   it('a larger far set makes a style outlier a rare negative (the reason k_f > k_c)', async () => {
     const lists = await clustered()
     const outlierRate = (kFar: number): number => {

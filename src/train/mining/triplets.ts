@@ -27,13 +27,14 @@ export interface TripletOptions {
   readonly kFar?: number
   /**
    * 'farthest' (paper): a random one of the k_f farthest. 'random': any image outside the anchor's
-   * k_c closest, which also teaches the local ordering of styles (see docs/decisions/0005).
+   * k_c closest. 'mixed': alternately a farthest one and a hard one (ranked just after the k_c
+   * closest), which teaches the local ordering of styles that retrieval needs.
    */
   readonly negatives?: NegativeMode
 }
 
 /** Where negatives are drawn from. */
-export type NegativeMode = 'farthest' | 'random'
+export type NegativeMode = 'farthest' | 'random' | 'mixed'
 
 /** The anchors of step `step`: consecutive slices of a per-epoch shuffled order. */
 function anchorsAt(n: number, step: number, batchSize: number, seed: number): number[] {
@@ -67,8 +68,12 @@ export function tripletBatch(
   const anchor = anchorsAt(lists.n, step, options.batchSize, options.seed)
   const rng = createRng(deriveSeed(options.seed, 'triplets', step))
   const positive = anchor.map((a) => lists.near[a * lists.kNear + rng.int(kClose)] ?? a)
-  const negative = anchor.map((a) => {
-    if (options.negatives !== 'random') return lists.far[a * lists.kFar + rng.int(kFar)] ?? a
+  const negative = anchor.map((a, b) => {
+    const mode = options.negatives ?? 'farthest'
+    if (mode === 'mixed' && b % 2 === 1 && lists.kNear > kClose) {
+      return lists.near[a * lists.kNear + kClose + rng.int(lists.kNear - kClose)] ?? a
+    }
+    if (mode !== 'random') return lists.far[a * lists.kFar + rng.int(kFar)] ?? a
     const close = lists.near.subarray(a * lists.kNear, a * lists.kNear + kClose)
     for (;;) {
       const j = rng.int(lists.n)
