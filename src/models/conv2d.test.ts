@@ -7,8 +7,13 @@ beforeAll(async () => {
 })
 
 /** Max |a - b| over two tensors. */
-function maxDiff(a: tf.Tensor, b: tf.Tensor): number {
-  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0] ?? Infinity)
+async function maxDiff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
+  const m = tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))))
+  try {
+    return (await m.data())[0] ?? Infinity
+  } finally {
+    m.dispose()
+  }
 }
 
 const cases: [k: number, stride: number, pad: 'same' | 'valid', h: number, w: number][] = [
@@ -29,28 +34,34 @@ const cases: [k: number, stride: number, pad: 'same' | 'valid', h: number, w: nu
 ]
 
 describe('conv2d gradients without Conv2DBackpropFilter / Conv2DBackpropInput', () => {
-  it.each(cases)('k %i stride %i %s on %ix%i matches tfjs native gradients', (k, s, pad, h, w) => {
-    tf.tidy(() => {
-      const x = tf.randomNormal<tf.Rank.R4>([2, h, w, 3], 0, 1, 'float32', 1)
-      const f = tf.randomNormal<tf.Rank.R4>([k, k, 3, 4], 0, 1, 'float32', 2)
-      const y = tf.conv2d(x, f, s, pad)
-      const dy = tf.randomNormal<tf.Rank.R4>(y.shape, 0, 1, 'float32', 3)
-      const loss = (a: tf.Tensor, b: tf.Tensor): tf.Scalar =>
-        tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, pad), dy))
-      const [dxNative, dfNative] = tf.grads(loss)([x, f])
-      const dx = conv2dInputGrad(dy, f, x.shape, s, pad)
-      const df = conv2dFilterGrad(x, dy, f.shape, s, pad)
-      expect(dx.shape).toEqual(x.shape)
-      expect(df.shape).toEqual(f.shape)
-      expect(maxDiff(dx, dxNative as tf.Tensor)).toBeLessThan(1e-4)
-      expect(maxDiff(df, dfNative as tf.Tensor)).toBeLessThan(1e-3)
-      // the custom-gradient conv gives the same forward value and gradients
-      const custom = (a: tf.Tensor, b: tf.Tensor): tf.Scalar =>
-        tf.sum(tf.mul(conv2dWithConvGrads(a as tf.Tensor4D, b as tf.Tensor4D, s, pad), dy))
-      const [dxc, dfc] = tf.grads(custom)([x, f])
-      expect(maxDiff(conv2dWithConvGrads(x, f, s, pad), y)).toBe(0)
-      expect(maxDiff(dxc as tf.Tensor, dxNative as tf.Tensor)).toBeLessThan(1e-4)
-      expect(maxDiff(dfc as tf.Tensor, dfNative as tf.Tensor)).toBeLessThan(1e-3)
-    })
-  })
+  it.each(cases)(
+    'k %i stride %i %s on %ix%i matches tfjs native gradients',
+    async (k, s, pad, h, w) => {
+      tf.engine().startScope()
+      try {
+        const x = tf.randomNormal<tf.Rank.R4>([2, h, w, 3], 0, 1, 'float32', 1)
+        const f = tf.randomNormal<tf.Rank.R4>([k, k, 3, 4], 0, 1, 'float32', 2)
+        const y = tf.conv2d(x, f, s, pad)
+        const dy = tf.randomNormal<tf.Rank.R4>(y.shape, 0, 1, 'float32', 3)
+        const loss = (a: tf.Tensor, b: tf.Tensor): tf.Scalar =>
+          tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, pad), dy))
+        const [dxNative, dfNative] = tf.grads(loss)([x, f])
+        const dx = conv2dInputGrad(dy, f, x.shape, s, pad)
+        const df = conv2dFilterGrad(x, dy, f.shape, s, pad)
+        expect(dx.shape).toEqual(x.shape)
+        expect(df.shape).toEqual(f.shape)
+        expect(await maxDiff(dx, dxNative as tf.Tensor)).toBeLessThan(1e-4)
+        expect(await maxDiff(df, dfNative as tf.Tensor)).toBeLessThan(1e-3)
+        // the custom-gradient conv gives the same forward value and gradients
+        const custom = (a: tf.Tensor, b: tf.Tensor): tf.Scalar =>
+          tf.sum(tf.mul(conv2dWithConvGrads(a as tf.Tensor4D, b as tf.Tensor4D, s, pad), dy))
+        const [dxc, dfc] = tf.grads(custom)([x, f])
+        expect(await maxDiff(conv2dWithConvGrads(x, f, s, pad), y)).toBe(0)
+        expect(await maxDiff(dxc as tf.Tensor, dxNative as tf.Tensor)).toBeLessThan(1e-4)
+        expect(await maxDiff(dfc as tf.Tensor, dfNative as tf.Tensor)).toBeLessThan(1e-3)
+      } finally {
+        tf.engine().endScope()
+      }
+    },
+  )
 })

@@ -21,62 +21,74 @@ function wave(shape: number[], phase = 0): tf.Tensor4D {
 }
 
 describe('minibatch stddev', () => {
-  it('is ~0 for identical samples and finite (sqrt(eps)) for batch 1', () => {
-    tf.tidy(() => {
+  it('is ~0 for identical samples and finite (sqrt(eps)) for batch 1', async () => {
+    tf.engine().startScope()
+    try {
       const one = wave([1, 4, 4, 5])
       const same = tf.concat([one, one, one, one], 0)
       const y = minibatchStddev(same, 4)
       expect(y.shape).toEqual([4, 4, 4, 6])
-      const extra = tf.slice(y, [0, 0, 0, 5], [4, 4, 4, 1]).dataSync()
+      const extra = await tf.slice(y, [0, 0, 0, 5], [4, 4, 4, 1]).data()
       for (const v of extra) expect(v).toBeCloseTo(Math.sqrt(MBSTD_EPSILON), 6)
-      const single = minibatchStddev(one, 4).dataSync()
+      const single = await minibatchStddev(one, 4).data()
       for (const v of single) expect(Number.isFinite(v)).toBe(true)
       // the original features pass through unchanged
-      expect(Array.from(tf.slice(y, [0, 0, 0, 0], [1, 4, 4, 5]).dataSync())).toEqual(
-        Array.from(one.dataSync()),
+      expect(Array.from(await tf.slice(y, [0, 0, 0, 0], [1, 4, 4, 5]).data())).toEqual(
+        Array.from(await one.data()),
       )
-    })
+    } finally {
+      tf.engine().endScope()
+    }
   })
 
-  it('averages the per-feature stddev of each group into one scalar per sample', () => {
-    tf.tidy(() => {
+  it('averages the per-feature stddev of each group into one scalar per sample', async () => {
+    tf.engine().startScope()
+    try {
       // batch 4, groups of 2: samples {0, 2} and {1, 3}. Features of 0 and 2 differ by +-a
       const a = tf.fill<tf.Rank.R4>([1, 2, 2, 3], 0.5)
       const b = tf.fill<tf.Rank.R4>([1, 2, 2, 3], 0.1)
       const x = tf.concat([a, b, tf.neg(a), b], 0)
-      const s = tf.slice(minibatchStddev(x, 2), [0, 0, 0, 3], [4, 2, 2, 1]).dataSync()
+      const s = await tf.slice(minibatchStddev(x, 2), [0, 0, 0, 3], [4, 2, 2, 1]).data()
       const at = (i: number): number => s[i * 4] ?? NaN
       expect(at(0)).toBeCloseTo(0.5, 5) // std of {0.5, -0.5}
       expect(at(2)).toBeCloseTo(0.5, 5)
       expect(at(1)).toBeCloseTo(Math.sqrt(MBSTD_EPSILON), 5) // {0.1, 0.1}
       // a batch that no group size divides except 1 (B = 3, group 2) falls back to groups of 1
       expect(minibatchStddev(tf.slice(x, 0, 3), 2).shape).toEqual([3, 2, 2, 4])
-    })
+    } finally {
+      tf.engine().endScope()
+    }
   })
 })
 
 describe('discriminator D', () => {
-  it('returns three [B, h, w, 1] logit maps, one per scale', () => {
+  it('returns three [B, h, w, 1] logit maps, one per scale', async () => {
     const d = createDiscriminator(TINY, 1)
-    tf.tidy(() => {
+    tf.engine().startScope()
+    try {
       const maps = d.apply(wave([2, 64, 64, 3]), wave([2, 64, 64, 3], 1))
       expect(maps.map((m) => m.shape)).toEqual([
         [2, 8, 8, 1],
         [2, 4, 4, 1],
         [2, 2, 2, 1],
       ])
-      for (const m of maps) for (const v of m.dataSync()) expect(Number.isFinite(v)).toBe(true)
-    })
+      for (const m of maps) for (const v of await m.data()) expect(Number.isFinite(v)).toBe(true)
+    } finally {
+      tf.engine().endScope()
+    }
     const small = createDiscriminator(SMALL.discriminator, 1)
-    tf.tidy(() => {
+    tf.engine().startScope()
+    try {
       const maps = small.apply(wave([1, 80, 96, 3]), wave([1, 80, 96, 3], 1)) // batch 1: no NaN
       expect(maps.map((m) => m.shape)).toEqual([
         [1, 10, 12, 1],
         [1, 5, 6, 1],
         [1, 3, 3, 1],
       ])
-      for (const m of maps) for (const v of m.dataSync()) expect(Number.isFinite(v)).toBe(true)
-    })
+      for (const m of maps) for (const v of await m.data()) expect(Number.isFinite(v)).toBe(true)
+    } finally {
+      tf.engine().endScope()
+    }
     const two = createDiscriminator({ ...TINY, scales: 2 }, 1)
     tf.tidy(() => {
       const maps = two.apply(wave([1, 32, 32, 3]), wave([1, 32, 32, 3]))
@@ -93,19 +105,22 @@ describe('discriminator D', () => {
     two.dispose()
   })
 
-  it('has separate weights per scale and sees both the output and the condition', () => {
+  it('has separate weights per scale and sees both the output and the condition', async () => {
     const d = createDiscriminator(TINY, 1)
     expect(d.params.entries().filter(([n]) => n.startsWith('dis/scale3/')).length).toBe(7)
-    tf.tidy(() => {
+    tf.engine().startScope()
+    try {
       const out = wave([2, 64, 64, 3])
       const base = d.apply(out, wave([2, 64, 64, 3], 1))
       const otherCond = d.apply(out, wave([2, 64, 64, 3], 2))
       const otherOut = d.apply(wave([2, 64, 64, 3], 3), wave([2, 64, 64, 3], 1))
-      const diff = (a: tf.Tensor[], b: tf.Tensor[]): number =>
-        tf.max(tf.abs(tf.sub(a[0] as tf.Tensor, b[0] as tf.Tensor))).dataSync()[0] ?? 0
-      expect(diff(base, otherCond)).toBeGreaterThan(1e-3)
-      expect(diff(base, otherOut)).toBeGreaterThan(1e-3)
-    })
+      const diff = async (a: tf.Tensor[], b: tf.Tensor[]): Promise<number> =>
+        (await tf.max(tf.abs(tf.sub(a[0] as tf.Tensor, b[0] as tf.Tensor))).data())[0] ?? 0
+      expect(await diff(base, otherCond)).toBeGreaterThan(1e-3)
+      expect(await diff(base, otherOut)).toBeGreaterThan(1e-3)
+    } finally {
+      tf.engine().endScope()
+    }
     expect(() => d.apply(wave([1, 64, 64, 3]), wave([1, 32, 32, 3]))).toThrow(
       'discriminator: output [1, 64, 64, 3] and input [1, 32, 32, 3] differ in shape',
     )

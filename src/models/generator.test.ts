@@ -22,36 +22,47 @@ function wave(shape: number[], phase = 0): tf.Tensor {
 }
 
 /** Mean |a - b|. */
-function meanAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
-  return tf.tidy(() => tf.mean(tf.abs(tf.sub(a, b))).dataSync()[0] ?? NaN)
+async function meanAbsDiff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
+  const m = tf.tidy(() => tf.mean(tf.abs(tf.sub(a, b))))
+  try {
+    return (await m.data())[0] ?? NaN
+  } finally {
+    m.dispose()
+  }
 }
 
 describe('generator G', () => {
-  it('maps content [B, H, W, 3] and z [B, 8] to an image [B, H, W, 3] in (-1, 1)', () => {
+  it('maps content [B, H, W, 3] and z [B, 8] to an image [B, H, W, 3] in (-1, 1)', async () => {
     const g = createGenerator(SMALL.generator, 1)
-    tf.tidy(() => {
+    tf.engine().startScope()
+    try {
       const y = g.apply(wave([2, 32, 24, 3]) as tf.Tensor4D, wave([2, 8], 2) as tf.Tensor2D)
       expect(y.shape).toEqual([2, 32, 24, 3])
-      const maxAbs = tf.max(tf.abs(y)).dataSync()[0] ?? NaN
+      const maxAbs = (await tf.max(tf.abs(y)).data())[0] ?? NaN
       expect(maxAbs).toBeLessThan(1)
       expect(maxAbs).toBeGreaterThan(0.05)
-    })
+    } finally {
+      tf.engine().endScope()
+    }
     g.dispose()
   })
 
-  it('uses z (and the content): changing either changes the output', () => {
+  it('uses z (and the content): changing either changes the output', async () => {
     const g = createGenerator(TINY, 2)
-    tf.tidy(() => {
+    tf.engine().startScope()
+    try {
       const a = wave([2, 16, 16, 3]) as tf.Tensor4D
       const z1 = tf.randomNormal<tf.Rank.R2>([2, 8], 0, 1, 'float32', 1)
       const z2 = tf.randomNormal<tf.Rank.R2>([2, 8], 0, 1, 'float32', 2)
       const y1 = g.apply(a, z1)
-      expect(meanAbsDiff(g.apply(a, z1), y1)).toBe(0) // deterministic
-      const byZ = meanAbsDiff(g.apply(a, z2), y1)
-      const byContent = meanAbsDiff(g.apply(wave([2, 16, 16, 3], 1) as tf.Tensor4D, z1), y1)
+      expect(await meanAbsDiff(g.apply(a, z1), y1)).toBe(0) // deterministic
+      const byZ = await meanAbsDiff(g.apply(a, z2), y1)
+      const byContent = await meanAbsDiff(g.apply(wave([2, 16, 16, 3], 1) as tf.Tensor4D, z1), y1)
       expect(byZ).toBeGreaterThan(0.1)
       expect(byContent).toBeGreaterThan(0.1)
-    })
+    } finally {
+      tf.engine().endScope()
+    }
     g.dispose()
   })
 

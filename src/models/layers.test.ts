@@ -11,44 +11,60 @@ beforeAll(async () => {
 })
 
 /** Max |a - b|. */
-function maxDiff(a: tf.Tensor, b: tf.Tensor): number {
-  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0] ?? Infinity)
+async function maxDiff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
+  const m = tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))))
+  try {
+    return (await m.data())[0] ?? Infinity
+  } finally {
+    m.dispose()
+  }
 }
 
 /** Mean of x^2. */
-function meanSquare(x: tf.Tensor): number {
-  return tf.tidy(() => tf.mean(tf.square(x)).dataSync()[0] ?? NaN)
+async function meanSquare(x: tf.Tensor): Promise<number> {
+  const m = tf.tidy(() => tf.mean(tf.square(x)))
+  try {
+    return (await m.data())[0] ?? NaN
+  } finally {
+    m.dispose()
+  }
 }
 
 describe('equalised learning rate layers', () => {
-  it('scale the N(0, 1) kernel by sqrt(2 / ((1 + slope^2) fanIn)) at run time', () => {
+  it('scale the N(0, 1) kernel by sqrt(2 / ((1 + slope^2) fanIn)) at run time', async () => {
     const params = new Params(1, 'test')
     const relu = convLayer(params, 'relu', { k: 3, cin: 64, cout: 64 })
     const leaky = convLayer(params, 'leaky', { k: 3, cin: 64, cout: 64, slope: 0.2 })
     expect(relu.scale).toBe(equalisedScale(576, 0))
     expect(relu.scale).toBeCloseTo(Math.sqrt(2 / 576), 12)
     expect(leaky.scale).toBeCloseTo(Math.sqrt(2 / (1.04 * 576)), 12)
-    tf.tidy(() => {
+    tf.engine().startScope()
+    try {
       const x = tf.randomNormal<tf.Rank.R4>([4, 16, 16, 64], 0, 1, 'float32', 2)
       const manual = tf.conv2d(x, tf.mul<tf.Tensor4D>(relu.kernel, relu.scale), 1, 'same')
-      expect(maxDiff(conv(relu, x), manual)).toBeLessThan(1e-5)
+      expect(await maxDiff(conv(relu, x), manual)).toBeLessThan(1e-5)
       // stored weights are N(0, 1); unit-variance input -> pre-activation E[y^2] ~ 2 / (1 + s^2)
-      expect(meanSquare(relu.kernel)).toBeCloseTo(1, 1)
+      expect(await meanSquare(relu.kernel)).toBeCloseTo(1, 1)
       const inner = tf.slice(conv(relu, x), [0, 1, 1, 0], [4, 14, 14, 64]) // no zero padding
-      expect(meanSquare(inner)).toBeGreaterThan(1.8)
-      expect(meanSquare(inner)).toBeLessThan(2.2)
+      expect(await meanSquare(inner)).toBeGreaterThan(1.8)
+      expect(await meanSquare(inner)).toBeLessThan(2.2)
       // after ReLU the second moment is back to ~1: the He scale keeps signals at unit size
-      expect(meanSquare(tf.relu(inner))).toBeGreaterThan(0.85)
-      expect(meanSquare(tf.relu(inner))).toBeLessThan(1.15)
+      expect(await meanSquare(tf.relu(inner))).toBeGreaterThan(0.85)
+      expect(await meanSquare(tf.relu(inner))).toBeLessThan(1.15)
       const leakyInner = tf.slice(conv(leaky, x), [0, 1, 1, 0], [4, 14, 14, 64])
-      expect(meanSquare(leakyInner)).toBeCloseTo(2 / 1.04, 0)
-    })
+      expect(await meanSquare(leakyInner)).toBeCloseTo(2 / 1.04, 0)
+    } finally {
+      tf.engine().endScope()
+    }
     const fc = denseLayer(params, 'fc', { cin: 256, cout: 8 })
-    tf.tidy(() => {
+    tf.engine().startScope()
+    try {
       const x = tf.randomNormal<tf.Rank.R2>([64, 256], 0, 1, 'float32', 3)
       const manual = tf.matMul(x, tf.mul(fc.kernel, equalisedScale(256)))
-      expect(maxDiff(dense(fc, x), manual)).toBeLessThan(1e-5)
-    })
+      expect(await maxDiff(dense(fc, x), manual)).toBeLessThan(1e-5)
+    } finally {
+      tf.engine().endScope()
+    }
     expect(params.count()).toBe(2 * (576 * 64 + 64) + 256 * 8 + 8)
     params.dispose()
   })
@@ -67,37 +83,44 @@ describe('equalised learning rate layers', () => {
 })
 
 describe('resampling helpers', () => {
-  it('upsample2x equals nearest resize and its gradient sums each 2x2 block', () => {
-    tf.tidy(() => {
+  it('upsample2x equals nearest resize and its gradient sums each 2x2 block', async () => {
+    tf.engine().startScope()
+    try {
       const x = tf.randomNormal<tf.Rank.R4>([2, 3, 5, 4], 0, 1, 'float32', 1)
       const up = upsample2x(x)
       expect(up.shape).toEqual([2, 6, 10, 4])
-      expect(maxDiff(up, tf.image.resizeNearestNeighbor(x, [6, 10]))).toBe(0)
+      expect(await maxDiff(up, tf.image.resizeNearestNeighbor(x, [6, 10]))).toBe(0)
       const w = tf.randomNormal<tf.Rank.R4>([2, 6, 10, 4], 0, 1, 'float32', 2)
       const g = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(upsample2x(a as tf.Tensor4D), w)))(x)
       const blockSums = tf.sum(tf.reshape(w, [2, 3, 2, 5, 2, 4]), [2, 4])
-      expect(maxDiff(g, blockSums)).toBeLessThan(1e-5)
-    })
+      expect(await maxDiff(g, blockSums)).toBeLessThan(1e-5)
+    } finally {
+      tf.engine().endScope()
+    }
   })
 
-  it('avgPool2x2 equals tf.avgPool 2x2 valid for even and odd sizes', () => {
-    tf.tidy(() => {
+  it('avgPool2x2 equals tf.avgPool 2x2 valid for even and odd sizes', async () => {
+    tf.engine().startScope()
+    try {
       for (const [h, w] of [
         [8, 6],
         [7, 5],
       ] as const) {
         const x = tf.randomNormal<tf.Rank.R4>([2, h, w, 3], 0, 1, 'float32', 1)
-        expect(maxDiff(avgPool2x2(x), tf.avgPool(x, 2, 2, 'valid'))).toBeLessThan(1e-6)
+        expect(await maxDiff(avgPool2x2(x), tf.avgPool(x, 2, 2, 'valid'))).toBeLessThan(1e-6)
       }
-    })
+    } finally {
+      tf.engine().endScope()
+    }
   })
 })
 
 describe('style input', () => {
-  it('tiles z over every pixel and convolves concat(x, z)', () => {
+  it('tiles z over every pixel and convolves concat(x, z)', async () => {
     const params = new Params(3, 'test')
     const layer = convLayer(params, 'zc', { k: 3, cin: 4 + 2, cout: 3 })
-    tf.tidy(() => {
+    tf.engine().startScope()
+    try {
       const x = tf.randomNormal<tf.Rank.R4>([2, 4, 4, 4], 0, 1, 'float32', 1)
       const z = tf.tensor2d([
         [1, 2],
@@ -106,11 +129,13 @@ describe('style input', () => {
       const cat = concatTiledZ(x, z)
       expect(cat.shape).toEqual([2, 4, 4, 6])
       const zPart = tf.slice(cat, [0, 0, 0, 4], [2, 4, 4, 2])
-      expect(Array.from(tf.slice(zPart, [1, 3, 2, 0], [1, 1, 1, 2]).dataSync())).toEqual([3, 4])
-      expect(Array.from(tf.slice(zPart, [0, 0, 0, 0], [1, 1, 1, 2]).dataSync())).toEqual([1, 2])
-      expect(maxDiff(styleConv(layer, x, z), conv(layer, cat))).toBe(0)
+      expect(Array.from(await tf.slice(zPart, [1, 3, 2, 0], [1, 1, 1, 2]).data())).toEqual([3, 4])
+      expect(Array.from(await tf.slice(zPart, [0, 0, 0, 0], [1, 1, 1, 2]).data())).toEqual([1, 2])
+      expect(await maxDiff(styleConv(layer, x, z), conv(layer, cat))).toBe(0)
       expect(() => concatTiledZ(x, tf.zeros([3, 2]))).toThrow(/does not match the batch/)
-    })
+    } finally {
+      tf.engine().endScope()
+    }
     params.dispose()
   })
 })

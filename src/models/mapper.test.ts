@@ -10,18 +10,22 @@ beforeAll(async () => {
 })
 
 describe('mapper M', () => {
-  it('maps noise [B, 8] to codes [B, 8], deterministically per seed', () => {
+  it('maps noise [B, 8] to codes [B, 8], deterministically per seed', async () => {
     const a = createMapper(PAPER.mapper, 5)
     const b = createMapper(PAPER.mapper, 5)
     const c = createMapper(PAPER.mapper, 6)
     const e = tf.randomNormal<tf.Rank.R2>([16, 8], 0, 1, 'float32', 1)
     const za = a.apply(e)
     expect(za.shape).toEqual([16, 8])
-    expect(Array.from(b.apply(e).dataSync())).toEqual(Array.from(za.dataSync()))
-    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(c.apply(e), za))).dataSync()[0] ?? 0)
+    expect(Array.from(await b.apply(e).data())).toEqual(Array.from(await za.data()))
+    const diffT = tf.tidy(() => tf.max(tf.abs(tf.sub(c.apply(e), za))))
+    const diff = (await diffT.data())[0] ?? 0
+    diffT.dispose()
     expect(diff).toBeGreaterThan(0.05)
     // a non-degenerate map: the 16 outputs are spread out (std of the codes well above 0)
-    const std = tf.tidy(() => tf.sqrt(tf.moments(za, 0).variance).mean().dataSync()[0] ?? 0)
+    const stdT = tf.tidy(() => tf.sqrt(tf.moments(za, 0).variance).mean())
+    const std = (await stdT.data())[0] ?? 0
+    stdT.dispose()
     expect(std).toBeGreaterThan(0.1)
     expect(() => a.apply(tf.zeros([2, 4]))).toThrow(
       'mapper input: expected codes [B, 8], got [2, 4]',
