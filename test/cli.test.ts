@@ -247,6 +247,11 @@ describe('step train encoder / encode / eval encoder', () => {
     expect(lines.map((l) => l.file)).toEqual([join(data, '00000.png'), join(data, '00001.png')])
     for (const l of lines) expect(l.z).toHaveLength(8)
     expect(lines[0]?.z).not.toEqual(lines[1]?.z)
+    const missing = step('encode', '--model', ckpt, '--backend', 'cpu', join(data, 'nope.png'))
+    expect(missing.code).toBe(1)
+    expect(missing.stderr.trim().split('\n').at(-1)).toBe(
+      `step: warning: ${join(data, 'nope.png')}: file not found`,
+    )
 
     const ev = step(
       'eval',

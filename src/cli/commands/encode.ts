@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import * as tf from '@tensorflow/tfjs'
-import { errorMessage } from '../../core/errors.js'
+import { InputError, errorMessage } from '../../core/errors.js'
 import { decodeImage } from '../../core/image/decode.js'
 import { fitImage } from '../../core/image/resize.js'
 import { imageToTensor } from '../../core/image/tensor.js'
@@ -16,6 +16,20 @@ const usage = `step encode --model CKPT [--backend auto|wasm|webgpu|cpu] IMAGE..
 
 Prints one JSON line per image: { "file": ..., "z": [8 numbers] }. Images are fitted (scale +
 centre crop) to the size the encoder was trained at. Unreadable images are reported on stderr.`
+
+/** The bytes of an image file, or an InputError naming it. */
+async function readImageFile(file: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(file))
+  } catch (err) {
+    const missing = (err as { code?: string }).code === 'ENOENT'
+    throw new InputError(
+      missing ? 'image/missing' : 'image/unreadable',
+      missing ? 'file not found' : `cannot read (${errorMessage(err)})`,
+      file,
+    )
+  }
+}
 
 /** The command. */
 export const encodeCommand: Command = {
@@ -53,11 +67,7 @@ export const encodeCommand: Command = {
     try {
       for (const file of positionals) {
         try {
-          const img = fitImage(
-            decodeImage(new Uint8Array(await readFile(file)), { where: file }),
-            size,
-            size,
-          )
+          const img = fitImage(decodeImage(await readImageFile(file), { where: file }), size, size)
           const z = tf.tidy(() => encoder.apply(tf.expandDims<tf.Tensor4D>(imageToTensor(img), 0)))
           const values = Array.from(await z.data(), (v) => Number(v.toFixed(6)))
           z.dispose()
