@@ -64,6 +64,7 @@ export function gramMatrix(x: tf.Tensor4D): tf.Tensor3D {
   return tf.tidy(() => {
     const [b, h, w, c] = x.shape
     const f = tf.reshape(x, [b, h * w, c])
-    return tf.div(tf.matMul(f, f, true, false), c * h * w)
+    // explicit transpose: faster than the transposeA flag on tfjs-wasm (measured)
+    return tf.div(tf.matMul(tf.transpose(f, [0, 2, 1]), f), c * h * w)
   })
 }
