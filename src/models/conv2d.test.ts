@@ -1,20 +1,11 @@
 import * as tf from '@tensorflow/tfjs'
+import { maxAbsDiff } from '../../test/fixtures/tensors.js'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { conv2dFilterGrad, conv2dInputGrad, conv2dWithConvGrads } from './conv2d.js'
 
 beforeAll(async () => {
   await tf.setBackend('cpu')
 })
-
-/** Max |a - b| over two tensors. */
-async function maxDiff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
-  const m = tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))))
-  try {
-    return (await m.data())[0] ?? Infinity
-  } finally {
-    m.dispose()
-  }
-}
 
 const cases: [k: number, stride: number, pad: 'same' | 'valid', h: number, w: number][] = [
   [1, 1, 'same', 6, 5],
@@ -50,15 +41,15 @@ describe('conv2d gradients without Conv2DBackpropFilter / Conv2DBackpropInput', 
         const df = conv2dFilterGrad(x, dy, f.shape, s, pad)
         expect(dx.shape).toEqual(x.shape)
         expect(df.shape).toEqual(f.shape)
-        expect(await maxDiff(dx, dxNative as tf.Tensor)).toBeLessThan(1e-4)
-        expect(await maxDiff(df, dfNative as tf.Tensor)).toBeLessThan(1e-3)
+        expect(await maxAbsDiff(dx, dxNative as tf.Tensor)).toBeLessThan(1e-4)
+        expect(await maxAbsDiff(df, dfNative as tf.Tensor)).toBeLessThan(1e-3)
         // the custom-gradient conv gives the same forward value and gradients
         const custom = (a: tf.Tensor, b: tf.Tensor): tf.Scalar =>
           tf.sum(tf.mul(conv2dWithConvGrads(a as tf.Tensor4D, b as tf.Tensor4D, s, pad), dy))
         const [dxc, dfc] = tf.grads(custom)([x, f])
-        expect(await maxDiff(conv2dWithConvGrads(x, f, s, pad), y)).toBe(0)
-        expect(await maxDiff(dxc as tf.Tensor, dxNative as tf.Tensor)).toBeLessThan(1e-4)
-        expect(await maxDiff(dfc as tf.Tensor, dfNative as tf.Tensor)).toBeLessThan(1e-3)
+        expect(await maxAbsDiff(conv2dWithConvGrads(x, f, s, pad), y)).toBe(0)
+        expect(await maxAbsDiff(dxc as tf.Tensor, dxNative as tf.Tensor)).toBeLessThan(1e-4)
+        expect(await maxAbsDiff(dfc as tf.Tensor, dfNative as tf.Tensor)).toBeLessThan(1e-3)
       } finally {
         tf.engine().endScope()
       }

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
+import { meanAbsDiff } from '../../test/fixtures/tensors.js'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { PAPER, SMALL, type GeneratorConfig } from './configs.js'
 import { generatorMacs } from './flops.js'
@@ -19,16 +20,6 @@ function wave(shape: number[], phase = 0): tf.Tensor {
     Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.173 + phase)),
     shape,
   )
-}
-
-/** Mean |a - b|. */
-async function meanAbsDiff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
-  const m = tf.tidy(() => tf.mean(tf.abs(tf.sub(a, b))))
-  try {
-    return (await m.data())[0] ?? NaN
-  } finally {
-    m.dispose()
-  }
 }
 
 describe('generator G', () => {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
+import { maxAbsDiff, scalarOf } from '../../test/fixtures/tensors.js'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { avgPool2x2, conv, convLayer, dense, denseLayer, upsample2x } from './layers.js'
 import { equalisedScale } from './ops.js'
@@ -10,24 +11,9 @@ beforeAll(async () => {
   await tf.setBackend('cpu')
 })
 
-/** Max |a - b|. */
-async function maxDiff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
-  const m = tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))))
-  try {
-    return (await m.data())[0] ?? Infinity
-  } finally {
-    m.dispose()
-  }
-}
-
 /** Mean of x^2. */
-async function meanSquare(x: tf.Tensor): Promise<number> {
-  const m = tf.tidy(() => tf.mean(tf.square(x)))
-  try {
-    return (await m.data())[0] ?? NaN
-  } finally {
-    m.dispose()
-  }
+function meanSquare(x: tf.Tensor): Promise<number> {
+  return scalarOf(() => tf.mean(tf.square(x)))
 }
 
 describe('equalised learning rate layers', () => {
@@ -42,7 +28,7 @@ describe('equalised learning rate layers', () => {
     try {
       const x = tf.randomNormal<tf.Rank.R4>([4, 16, 16, 64], 0, 1, 'float32', 2)
       const manual = tf.conv2d(x, tf.mul<tf.Tensor4D>(relu.kernel, relu.scale), 1, 'same')
-      expect(await maxDiff(conv(relu, x), manual)).toBeLessThan(1e-5)
+      expect(await maxAbsDiff(conv(relu, x), manual)).toBeLessThan(1e-5)
       // stored weights are N(0, 1); unit-variance input -> pre-activation E[y^2] ~ 2 / (1 + s^2)
       expect(await meanSquare(relu.kernel)).toBeCloseTo(1, 1)
       const inner = tf.slice(conv(relu, x), [0, 1, 1, 0], [4, 14, 14, 64]) // no zero padding
@@ -61,7 +47,7 @@ describe('equalised learning rate layers', () => {
     try {
       const x = tf.randomNormal<tf.Rank.R2>([64, 256], 0, 1, 'float32', 3)
       const manual = tf.matMul(x, tf.mul(fc.kernel, equalisedScale(256)))
-      expect(await maxDiff(dense(fc, x), manual)).toBeLessThan(1e-5)
+      expect(await maxAbsDiff(dense(fc, x), manual)).toBeLessThan(1e-5)
     } finally {
       tf.engine().endScope()
     }
@@ -89,11 +75,11 @@ describe('resampling helpers', () => {
       const x = tf.randomNormal<tf.Rank.R4>([2, 3, 5, 4], 0, 1, 'float32', 1)
       const up = upsample2x(x)
       expect(up.shape).toEqual([2, 6, 10, 4])
-      expect(await maxDiff(up, tf.image.resizeNearestNeighbor(x, [6, 10]))).toBe(0)
+      expect(await maxAbsDiff(up, tf.image.resizeNearestNeighbor(x, [6, 10]))).toBe(0)
       const w = tf.randomNormal<tf.Rank.R4>([2, 6, 10, 4], 0, 1, 'float32', 2)
       const g = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(upsample2x(a as tf.Tensor4D), w)))(x)
       const blockSums = tf.sum(tf.reshape(w, [2, 3, 2, 5, 2, 4]), [2, 4])
-      expect(await maxDiff(g, blockSums)).toBeLessThan(1e-5)
+      expect(await maxAbsDiff(g, blockSums)).toBeLessThan(1e-5)
     } finally {
       tf.engine().endScope()
     }
@@ -107,7 +93,7 @@ describe('resampling helpers', () => {
         [7, 5],
       ] as const) {
         const x = tf.randomNormal<tf.Rank.R4>([2, h, w, 3], 0, 1, 'float32', 1)
-        expect(await maxDiff(avgPool2x2(x), tf.avgPool(x, 2, 2, 'valid'))).toBeLessThan(1e-6)
+        expect(await maxAbsDiff(avgPool2x2(x), tf.avgPool(x, 2, 2, 'valid'))).toBeLessThan(1e-6)
       }
     } finally {
       tf.engine().endScope()
@@ -131,7 +117,7 @@ describe('style input', () => {
       const zPart = tf.slice(cat, [0, 0, 0, 4], [2, 4, 4, 2])
       expect(Array.from(await tf.slice(zPart, [1, 3, 2, 0], [1, 1, 1, 2]).data())).toEqual([3, 4])
       expect(Array.from(await tf.slice(zPart, [0, 0, 0, 0], [1, 1, 1, 2]).data())).toEqual([1, 2])
-      expect(await maxDiff(styleConv(layer, x, z), conv(layer, cat))).toBe(0)
+      expect(await maxAbsDiff(styleConv(layer, x, z), conv(layer, cat))).toBe(0)
       expect(() => concatTiledZ(x, tf.zeros([3, 2]))).toThrow(/does not match the batch/)
     } finally {
       tf.engine().endScope()

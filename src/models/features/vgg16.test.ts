@@ -1,3 +1,4 @@
+import { maxAbsDiff } from '../../../test/fixtures/tensors.js'
 import * as tf from '@tensorflow/tfjs'
 import { mkdir, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
@@ -93,13 +94,6 @@ function reference(model: tf.LayersModel, taps: string[], x: tf.Tensor4D, size: 
     const out = ref.apply(caffePreprocess(x, size)) as tf.Tensor[]
     return out.map((t) => tf.relu(t))
   })
-}
-
-async function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
-  const d = tf.max(tf.abs(tf.sub(a, b)))
-  const v = (await d.data())[0] ?? Infinity
-  d.dispose()
-  return v
 }
 
 let keras: tf.LayersModel
