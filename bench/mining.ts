@@ -1,14 +1,16 @@
 /**
  * Mining benchmark: projected (Gram sketch) vs exact neighbour lists on synthetic data with the
  * resnet50 features — recall@5 of projected against exact, and wall time for each N.
- * Run: npx tsx bench/mining.ts [--n 1000,2000,4000] [--exact-at 2000] [--dims 1024]
+ * Projected = Gram sketch candidates (all pairs) + exact re-ranking of each image's closest
+ * `--rerank` candidates (0 = sketch order only).
+ * Run: npx tsx bench/mining.ts [--n 1000,2000,4000] [--exact-at 2000] [--dims 1024] [--rerank 32]
  */
 import { parseArgs } from 'node:util'
 import { folderStore } from '../src/data/node-store.js'
 import { openPairedDataset } from '../src/data/paired.js'
 import { loadFeatureExtractor } from '../src/models/features/index.js'
 import { initBackend } from '../src/runtime/backend.js'
-import { mineNeighbours } from '../src/train/mining/mine.js'
+import { DEFAULT_RERANK, mineNeighbours } from '../src/train/mining/mine.js'
 import { recallAtK } from '../src/train/mining/neighbours.js'
 import { StyleImages } from '../src/train/style-images.js'
 import { machine, since, synthData, writeResult } from './common.js'
@@ -18,12 +20,14 @@ const { values } = parseArgs({
     n: { type: 'string', default: '1000,2000,4000' },
     'exact-at': { type: 'string', default: '2000' },
     dims: { type: 'string', default: '1024' },
+    rerank: { type: 'string', default: String(DEFAULT_RERANK) },
     backend: { type: 'string', default: 'wasm' },
   },
 })
 const sizes = (values.n ?? '').split(',').map(Number)
 const exactAt = new Set((values['exact-at'] ?? '').split(',').map(Number))
 const dims = Number(values.dims)
+const rerank = Number(values.rerank)
 
 const info = await initBackend({ prefer: values.backend as 'wasm' })
 const extractor = await loadFeatureExtractor('resnet50')
@@ -37,12 +41,14 @@ for (const n of sizes) {
   const projected = await mineNeighbours(images, extractor, fp, {
     mode: 'projected',
     sketchDims: dims,
+    rerank,
     seed: 1,
   })
   const row: Record<string, unknown> = {
     n,
     mode: 'projected',
     sketchDims: dims,
+    rerank,
     seconds: since(t0),
     featureSeconds: projected.featureSeconds,
     neighbourSeconds: projected.neighbourSeconds,

@@ -9,8 +9,12 @@ import { deriveSeed } from '../../core/rng.js'
 import type { FeatureExtractor } from '../../models/features/types.js'
 import type { StyleImages } from '../style-images.js'
 import { neighboursOfTerms, type NeighbourLists } from './neighbours.js'
+import { rerankNeighbours } from './rerank.js'
 import { balanceWeights, termNorms, type DistanceTerm } from './terms.js'
 import { ExactStyleVectors, GramSketch } from './style-vectors.js'
+
+/** Sketch candidates re-ranked exactly per image by default in projected mode. */
+export const DEFAULT_RERANK = 32
 
 /** How distances are computed: exact Gram vectors (O(N^2 C^2)) or a Gram sketch. */
 export type MiningMode = 'exact' | 'projected'
@@ -26,6 +30,12 @@ export interface MiningOptions {
   readonly mode: MiningMode
   /** Sketch entries per layer in projected mode (default 1024). */
   readonly sketchDims?: number
+  /**
+   * Projected mode: each row's closest `rerank` sketch candidates are re-ranked by the exact
+   * distance (default DEFAULT_RERANK; 0 = sketch order only). Costs exact rows in memory
+   * (~84k floats per image with resnet50's taps) and `rerank` exact pair distances per image.
+   */
+  readonly rerank?: number
   readonly seed: number
   /** Neighbours kept per image (defaults 16 near, 32 far: more than k_c = 5 / k_f = 13). */
   readonly kNear?: number
@@ -58,84 +68,115 @@ export function miningKey(
   size: number,
   o: MiningOptions,
 ): string {
-  return fingerprintOf(
-    'mining-v1',
-    datasetFingerprint,
-    extractor.fingerprint,
-    size,
-    o.mode,
-    o.mode === 'projected' ? (o.sketchDims ?? 1024) : 0,
-    o.mode === 'projected' ? o.seed : 0,
-    o.kNear ?? 16,
-    o.kFar ?? 32,
-  )
+  const common = [datasetFingerprint, extractor.fingerprint, size, o.mode] as const
+  const k = [o.kNear ?? 16, o.kFar ?? 32] as const
+  // exact lists are unchanged since v1; projected ones gained re-ranking in v2
+  if (o.mode === 'exact') return fingerprintOf('mining-v1', ...common, 0, 0, ...k)
+  const sketch = [o.sketchDims ?? 1024, o.seed] as const
+  return fingerprintOf('mining-v2', ...common, ...sketch, rerankCount(o), ...k)
 }
 
-/** Whether a layer's Gram distance is cheaper through its raw activations (kernel term). */
+/** Exact mode: whether a layer's all-pairs Gram distance is cheaper as a kernel term. */
 function useKernel(hw: number, c: number): boolean {
   return hw * hw < (c + 1) / 2
 }
 
-/** Per-layer distance terms for every image (see terms.ts), weights 1. */
+/** Re-ranking: whether a layer's exact rows are smaller as raw activations than as a Gram. */
+function smallerAsKernel(hw: number, c: number): boolean {
+  return hw * c < (c * (c + 1)) / 2
+}
+
+/** Host rows of one term while they are being filled. */
+interface TermDraft {
+  kind: 'vector' | 'kernel'
+  rows: Float32Array
+  rowLength: number
+  positions: number
+  layer: string
+}
+
+/**
+ * Per-layer distance terms for every image (see terms.ts), weights 1: `terms` are what all N^2
+ * pairs are compared with (exact rows, or sketches in projected mode); `rerank` (projected mode
+ * with re-ranking only) are the exact rows the candidates are re-ranked with.
+ */
 export async function styleTerms(
   images: StyleImages,
   extractor: FeatureExtractor,
   o: MiningOptions,
-): Promise<DistanceTerm[]> {
+): Promise<{ terms: DistanceTerm[]; rerank: DistanceTerm[] | null }> {
   const batchSize = o.batchSize ?? 16
   const n = images.count
+  const withRerank = o.mode === 'projected' && rerankCount(o) > 0
   const exact = new ExactStyleVectors()
   const sketches: GramSketch[] = []
-  let terms: {
-    kind: 'vector' | 'kernel'
-    rows: Float32Array
-    rowLength: number
-    positions: number
-    layer: string
-  }[] = []
+  const terms: TermDraft[] = []
+  const rerank: TermDraft[] = []
+  const store = (
+    drafts: TermDraft[],
+    l: number,
+    row: tf.Tensor2D,
+    kind: TermDraft['kind'],
+    positions: number,
+  ) =>
+    (drafts[l] ??= {
+      kind,
+      rows: new Float32Array(n * (row.shape[1] ?? 0)),
+      rowLength: row.shape[1] ?? 0,
+      positions,
+      layer: extractor.layers[l] ?? `layer${l}`,
+    })
   try {
     for (let i0 = 0; i0 < n; i0 += batchSize) {
       o.signal?.throwIfAborted()
       const idx = Array.from({ length: Math.min(batchSize, n - i0) }, (_, k) => i0 + k)
       const batch = await images.batch(idx)
-      const positions: number[] = []
-      const kernel: boolean[] = []
-      const rows = tf.tidy(() =>
-        extractor.extract(batch).map((a, l) => {
+      const out: {
+        drafts: TermDraft[]
+        l: number
+        row: tf.Tensor2D
+        kind: TermDraft['kind']
+        hw: number
+      }[] = []
+      tf.tidy(() => {
+        for (const [l, a] of extractor.extract(batch).entries()) {
           const [b, h, w, c] = a.shape
-          positions[l] = h * w
-          kernel[l] = o.mode === 'exact' && useKernel(h * w, c)
-          if (kernel[l]) return tf.reshape(a, [b, h * w * c])
-          if (o.mode === 'exact') return exact.compute([a])
-          sketches[l] ??= new GramSketch([c], o.sketchDims ?? 1024, deriveSeed(o.seed, 'sketch', l))
-          return sketches[l].compute([a])
-        }),
-      )
-      if (terms.length === 0) {
-        terms = rows.map((r, l) => {
-          const hw = positions[l] ?? 1
-          return {
-            kind: kernel[l] ? 'kernel' : 'vector',
-            rows: new Float32Array(n * (r.shape[1] ?? 0)),
-            rowLength: r.shape[1] ?? 0,
-            positions: hw,
-            layer: extractor.layers[l] ?? `layer${l}`,
+          const hw = h * w
+          const keep = (drafts: TermDraft[], row: tf.Tensor2D, kind: TermDraft['kind']) =>
+            out.push({ drafts, l, row: tf.keep(row), kind, hw })
+          const raw = () => tf.reshape<tf.Rank.R2>(a, [b, hw * c])
+          if (o.mode === 'exact') {
+            if (useKernel(hw, c)) keep(terms, raw(), 'kernel')
+            else keep(terms, exact.compute([a]), 'vector')
+            continue
           }
-        })
-      }
+          sketches[l] ??= new GramSketch([c], o.sketchDims ?? 1024, deriveSeed(o.seed, 'sketch', l))
+          keep(terms, sketches[l].compute([a]), 'vector')
+          if (withRerank) {
+            if (smallerAsKernel(hw, c)) keep(rerank, raw(), 'kernel')
+            else keep(rerank, exact.compute([a]), 'vector')
+          }
+        }
+      })
       batch.dispose()
-      for (const [l, r] of rows.entries()) {
-        const t = terms[l]
-        if (t) t.rows.set(await r.data(), i0 * t.rowLength)
+      for (const { drafts, l, row, kind, hw } of out) {
+        const t = store(drafts, l, row, kind, hw)
+        t.rows.set(await row.data(), i0 * t.rowLength)
+        row.dispose()
       }
-      tf.dispose(rows)
       o.onProgress?.('features', i0 + idx.length, n)
     }
   } finally {
     exact.dispose()
     for (const s of sketches) s.dispose()
   }
-  return terms.map((t) => ({ ...t, weight: 1 }))
+  const done = (drafts: TermDraft[]): DistanceTerm[] => drafts.map((t) => ({ ...t, weight: 1 }))
+  return { terms: done(terms), rerank: withRerank ? done(rerank) : null }
+}
+
+/** Candidates re-ranked per row in projected mode (0 = no re-ranking). */
+function rerankCount(o: MiningOptions): number {
+  return o.rerank ?? DEFAULT_RERANK
 }
 
 /** Mines (or loads from the cache) the neighbour lists of `images`. */
@@ -158,18 +199,33 @@ export async function mineNeighbours(
       weights: [],
     }
   const t0 = performance.now()
-  const terms = await styleTerms(images, extractor, o)
-  const norms = await Promise.all(terms.map((t) => termNorms(t)))
-  if (o.balance !== false) await balanceWeights(terms, norms)
+  const { terms, rerank } = await styleTerms(images, extractor, o)
+  const balanced = async (ts: DistanceTerm[]) => {
+    const norms = await Promise.all(ts.map((t) => termNorms(t)))
+    if (o.balance !== false) await balanceWeights(ts, norms)
+    return norms
+  }
+  const norms = await balanced(terms)
   const dims = terms.reduce((s, t) => s + t.rowLength, 0)
   const t1 = performance.now()
-  const lists = await neighboursOfTerms(terms, {
+  const kNear = o.kNear ?? 16
+  const progress = (done: number, total: number) => o.onProgress?.('neighbours', done, total)
+  const signal = o.signal ? { signal: o.signal } : {}
+  let lists = await neighboursOfTerms(terms, {
     norms,
-    kNear: o.kNear ?? 16,
+    kNear: rerank ? Math.max(kNear, rerankCount(o)) : kNear,
     kFar: o.kFar ?? 32,
-    ...(o.signal ? { signal: o.signal } : {}),
-    onProgress: (done, total) => o.onProgress?.('neighbours', done, total),
+    ...signal,
+    onProgress: rerank ? undefined : progress,
   })
+  if (rerank) {
+    const exactNorms = await balanced(rerank)
+    lists = await rerankNeighbours(lists, rerank, exactNorms, {
+      kNear,
+      ...signal,
+      onProgress: progress,
+    })
+  }
   const t2 = performance.now()
   await o.cache?.save(key, lists)
   return {
@@ -179,6 +235,6 @@ export async function mineNeighbours(
     featureSeconds: (t1 - t0) / 1000,
     neighbourSeconds: (t2 - t1) / 1000,
     dims,
-    weights: terms.map((t) => ({ layer: t.layer, kind: t.kind, weight: t.weight })),
+    weights: (rerank ?? terms).map((t) => ({ layer: t.layer, kind: t.kind, weight: t.weight })),
   }
 }

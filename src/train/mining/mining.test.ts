@@ -6,6 +6,16 @@ import { computeNeighbours, recallAtK, type NeighbourLists } from './neighbours.
 import { ExactStyleVectors, GramSketch } from './style-vectors.js'
 import { balanceWeights, blockDistances, termNorms, type DistanceTerm } from './terms.js'
 import { tripletBatch } from './triplets.js'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { folderStore } from '../../data/node-store.js'
+import { openPairedDataset } from '../../data/paired.js'
+import { writeSynthDataset } from '../../data/synth/write-node.js'
+import { loadFeatureExtractor } from '../../models/features/index.js'
+import { StyleImages } from '../style-images.js'
+import { mineNeighbours, miningKey } from './mine.js'
+import { rerankNeighbours } from './rerank.js'
 
 beforeAll(async () => {
   await tf.setBackend('cpu')
@@ -259,6 +269,84 @@ describe('distance terms', () => {
       // mean over all pairs including the zero diagonal: (N - 1) / N of the off-diagonal mean
       expect((await m.data())[0]).toBeCloseTo(1, 5)
       tf.dispose([d, m])
+    }
+  })
+})
+
+describe('exact re-ranking of sketch candidates', () => {
+  it('orders each row’s candidates by the exact distance, for vector and kernel terms', async () => {
+    const [a, b] = randomActivations(11, 30, [
+      [2, 24],
+      [3, 5],
+    ]) as [tf.Tensor4D, tf.Tensor4D]
+    const kernel: DistanceTerm = {
+      kind: 'kernel',
+      rows: (await tf.reshape(a, [30, 4 * 24]).data()) as Float32Array,
+      rowLength: 96,
+      positions: 4,
+      weight: 2,
+      layer: 'k',
+    }
+    const ev = new ExactStyleVectors()
+    const vb = ev.compute([b])
+    const vector: DistanceTerm = {
+      kind: 'vector',
+      rows: (await vb.data()) as Float32Array,
+      rowLength: vb.shape[1],
+      weight: 0.5,
+      layer: 'v',
+    }
+    const terms = [kernel, vector]
+    const norms = await Promise.all(terms.map((t) => termNorms(t)))
+    const full = blockDistances(terms, norms, 0, 30, 0, 30)
+    const d = await full.data()
+    // candidates: 8 arbitrary other rows per row, in a scrambled order
+    const rng = createRng(4)
+    const cands = 8
+    const near = new Int32Array(30 * cands)
+    for (let i = 0; i < 30; i++) {
+      const others = rng.shuffled(Array.from({ length: 30 }, (_, j) => j).filter((j) => j !== i))
+      near.set(others.slice(0, cands), i * cands)
+    }
+    const far = new Int32Array(30).fill(7)
+    const lists = { n: 30, kNear: cands, kFar: 1, near, far }
+    const out = await rerankNeighbours(lists, terms, norms, { kNear: 5, blockFloats: 2000 })
+    expect(out.kNear).toBe(5)
+    expect(Array.from(out.far)).toEqual(Array.from(far))
+    for (let i = 0; i < 30; i++) {
+      const expected = Array.from(near.subarray(i * cands, (i + 1) * cands))
+        .sort((x, y) => (d[i * 30 + x] ?? 0) - (d[i * 30 + y] ?? 0))
+        .slice(0, 5)
+      expect(Array.from(out.near.subarray(i * 5, i * 5 + 5))).toEqual(expected)
+    }
+    tf.dispose([a, b, vb, full])
+    ev.dispose()
+  })
+
+  it('projected mining with re-ranking finds the exact neighbours that the sketch alone misses', async () => {
+    const extractor = await loadFeatureExtractor('random', { inputSize: 16 })
+    const dir = await mkdtemp(join(tmpdir(), 'step-rerank-'))
+    try {
+      await writeSynthDataset({ out: dir, count: 48, size: 16, seed: 3 })
+      const dataset = await openPairedDataset(folderStore(dir), { valFraction: 0 })
+      const images = new StyleImages(dataset, 'all', 16)
+      const fp = await dataset.fingerprint('all')
+      const base = { seed: 1, kNear: 5, kFar: 4 }
+      const exact = await mineNeighbours(images, extractor, fp, { ...base, mode: 'exact' })
+      const sketch = { ...base, mode: 'projected' as const, sketchDims: 16 }
+      const plain = await mineNeighbours(images, extractor, fp, { ...sketch, rerank: 0 })
+      const reranked = await mineNeighbours(images, extractor, fp, { ...sketch, rerank: 24 })
+      const rPlain = recallAtK(exact.lists, plain.lists, 5)
+      const rRerank = recallAtK(exact.lists, reranked.lists, 5)
+      expect(rPlain).toBeLessThan(0.95) // a 16-entry sketch is visibly approximate
+      expect(rRerank).toBeGreaterThan(rPlain)
+      expect(rRerank).toBeGreaterThanOrEqual(0.98)
+      expect(miningKey(fp, extractor, 16, { ...sketch, rerank: 0 })).not.toBe(
+        miningKey(fp, extractor, 16, { ...sketch, rerank: 24 }),
+      )
+    } finally {
+      extractor.dispose()
+      await rm(dir, { recursive: true, force: true })
     }
   })
 })
