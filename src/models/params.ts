@@ -29,11 +29,9 @@ export class Params {
   ): tf.Variable {
     const full = this.prefix ? `${this.prefix}/${name}` : name
     if (this.vars.has(full)) throw new Error(`parameter '${full}' defined twice`)
-    const v = tf.variable(
-      tf.tensor(values, shape, 'float32'),
-      trainable,
-      `${full}_${this.seed}_${uid++}`,
-    )
+    // tidy frees the initial tensor (tf.variable copies it; variables survive a tidy)
+    const id = `${full}_${this.seed}_${uid++}`
+    const v = tf.tidy(() => tf.variable(tf.tensor(values, shape, 'float32'), trainable, id))
     this.vars.set(full, v)
     return v
   }

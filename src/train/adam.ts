@@ -20,14 +20,15 @@ export class Adam {
   private readonly v: tf.Variable[]
   /** Number of updates applied so far. */
   t = 0
-  private readonly tVar = tf.variable(tf.scalar(0, 'int32'), false)
+  // tidy frees each initial value (tf.variable copies it; variables survive a tidy)
+  private readonly tVar = tf.tidy(() => tf.variable(tf.scalar(0, 'int32'), false))
 
   constructor(
     private readonly vars: readonly tf.Variable[],
     readonly config: AdamConfig,
   ) {
-    this.m = vars.map((x) => tf.variable(tf.zerosLike(x), false))
-    this.v = vars.map((x) => tf.variable(tf.zerosLike(x), false))
+    this.m = tf.tidy(() => vars.map((x) => tf.variable(tf.zerosLike(x), false)))
+    this.v = tf.tidy(() => vars.map((x) => tf.variable(tf.zerosLike(x), false)))
   }
 
   /** Applies one update from gradients given in the variables' order. */
