@@ -137,7 +137,15 @@ export async function truncateJsonl(dir: string, file: string, step: number): Pr
   await writeFile(join(dir, file), keep.length ? `${keep.join('\n')}\n` : '')
 }
 
-/** CheckpointIO over the folder `dir` with the loss log in `dir`/loss.jsonl. */
+/** Path of the sample sheet of `step` inside a checkpoint folder: samples/step-000100.png. */
+export function samplePath(dir: string, step: number): string {
+  return join(dir, 'samples', `step-${String(step).padStart(6, '0')}.png`)
+}
+
+/**
+ * CheckpointIO over the folder `dir` with the loss log in `dir`/loss.jsonl and sample sheets in
+ * `dir`/samples/.
+ */
 export function folderCheckpointIO(dir: string): CheckpointIO {
   return {
     label: dir,
@@ -145,5 +153,9 @@ export function folderCheckpointIO(dir: string): CheckpointIO {
     save: (draft, groups) => saveCheckpoint(dir, draft, groups),
     log: (record) => appendJsonl(dir, 'loss.jsonl', record),
     truncateLog: (step) => truncateJsonl(dir, 'loss.jsonl', step),
+    writeSample: async (step, png) => {
+      await mkdir(join(dir, 'samples'), { recursive: true })
+      await writeAtomic(samplePath(dir, step), png)
+    },
   }
 }

@@ -122,4 +122,6 @@ export interface CheckpointIO {
   log(record: object): Promise<void>
   /** Drops log records after `step` (when resuming). */
   truncateLog(step: number): Promise<void>
+  /** Stores a PNG sample sheet made at `step` (optional: without it, no samples are kept). */
+  writeSample?(step: number, png: Uint8Array): Promise<void>
 }

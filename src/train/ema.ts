@@ -1,0 +1,65 @@
+/**
+ * Exponential moving average of a network's weights (step-method.md, stage 2: decay 0.999, used
+ * at inference). The average lives in the Params of a second, identically built network (the
+ * "shadow"), so the averaged network can run directly; `state()` / `load()` move it through
+ * checkpoints as a named group with the same names as the live network's parameters.
+ */
+import * as tf from '@tensorflow/tfjs'
+import type { Params } from '../models/params.js'
+import type { TensorGroup } from './checkpoint.js'
+
+/** Paper decay. */
+export const EMA_DECAY = 0.999
+
+/** shadow <- decay * shadow + (1 - decay) * live, over matching Params. */
+export class Ema {
+  private readonly pairs: [tf.Variable, tf.Variable][]
+
+  /**
+   * `live` is the trained network's Params, `shadow` those of a network built from the same
+   * config; parameter names must match (the shadow's values are left as they are).
+   */
+  constructor(
+    private readonly live: Params,
+    private readonly shadow: Params,
+    readonly decay = EMA_DECAY,
+  ) {
+    if (!(decay >= 0 && decay <= 1))
+      throw new RangeError(`EMA decay: expected a number in [0, 1], got ${decay}`)
+    const liveEntries = live.entries()
+    const shadowNames = shadow.entries().map(([n]) => n)
+    if (liveEntries.map(([n]) => n).join('\n') !== shadowNames.join('\n'))
+      throw new RangeError('EMA: the live and shadow networks have different parameters')
+    this.pairs = liveEntries.map(([name, v]) => [v, shadow.get(name)])
+  }
+
+  /** Copies the live weights into the shadow (start of a run without a saved average). */
+  reset(): void {
+    tf.tidy(() => {
+      for (const [v, s] of this.pairs) s.assign(v)
+    })
+  }
+
+  /** One averaging step after an optimiser update. */
+  update(): void {
+    const d = this.decay
+    tf.tidy(() => {
+      for (const [v, s] of this.pairs) s.assign(tf.add(tf.mul(s, d), tf.mul(v, 1 - d)))
+    })
+  }
+
+  /** The average as a named group (the live network's parameter names). */
+  state(): TensorGroup {
+    return this.shadow.entries().map(([name, tensor]) => ({ name, tensor }))
+  }
+
+  /** Restores an average saved by `state()`; every parameter must be present with its shape. */
+  load(group: ReadonlyArray<{ name: string; tensor: tf.Tensor }>): void {
+    this.shadow.assign(Object.fromEntries(group.map((g) => [g.name, g.tensor])))
+  }
+
+  /** The live Params this average follows. */
+  get source(): Params {
+    return this.live
+  }
+}

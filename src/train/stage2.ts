@@ -1,0 +1,212 @@
+/**
+ * Stages 2 and 3 (step-method.md): generator training with E frozen (stage 'generator', z = E(B))
+ * and joint fine-tuning (stage 'finetune': E trains with G at the same learning rate and the z
+ * regulariser is active). Each step is one GanStep (gan-step.ts) on streamed random crops
+ * (gan-data.ts); the learning rate follows lr-schedule.ts; averages of G (and of E in stage 3)
+ * are kept (ema.ts) and are what sample sheets and inference use. Like stage 1 the run logs every
+ * step, checkpoints every K steps, resumes exactly (every random draw derives from (seed, step)),
+ * stops after the current step on abort and saves, and stops on a NaN/Inf loss without saving.
+ */
+import { StepError } from '../core/errors.js'
+import { deriveSeed } from '../core/rng.js'
+import type { PairedDataset } from '../data/paired.js'
+import type { StepModelConfig } from '../models/configs.js'
+import type { FeatureExtractor } from '../models/features/types.js'
+import type { CheckpointDraft, CheckpointIO } from './checkpoint.js'
+import { GAN_LOSS_WEIGHTS, type GanLossWeights } from './gan-losses.js'
+import { GAN_LOSS_NAMES, GanStep, type GanLosses } from './gan-step.js'
+import { disposeModels, modelGroups, type GanInit, type GanModels } from './gan-checkpoint.js'
+import { PairBatches, pairTensors } from './gan-data.js'
+import { LR_DECAY_FRACTION, lrAt } from './lr-schedule.js'
+import { buildModels, checkOptions, checkStart, restoreRun, SampleWriter } from './stage2-setup.js'
+
+/** The two stages this trainer runs. */
+export type GanStage = 'generator' | 'finetune'
+
+/** Progress of a stage-2/3 run, after each step. */
+export interface Stage2Progress {
+  readonly stage: GanStage
+  readonly step: number
+  readonly steps: number
+  readonly losses: GanLosses
+  readonly lr: number
+  readonly imagesPerSecond: number
+  readonly etaSeconds: number
+}
+
+/** Options of trainGenerator. Defaults are the paper's. */
+export interface Stage2Options {
+  readonly stage: GanStage
+  readonly dataset: PairedDataset
+  /** Fingerprint of the training split (dataset.fingerprint('train')): resume checks it. */
+  readonly datasetFingerprint: string
+  /** Perceptual-loss features (resnet50 / vgg16; 'random' in tests). */
+  readonly extractor: FeatureExtractor
+  readonly config: StepModelConfig
+  /** Side of the random training crops (a multiple of 8). */
+  readonly size: number
+  /** Side pairs are fitted to before cropping (default round(1.125 size)). */
+  readonly loadSize?: number
+  readonly steps: number
+  readonly seed: number
+  readonly io: CheckpointIO
+  /**
+   * Starting networks; the trainer takes them over (they come back in the result, or are disposed
+   * on error). Stage 'generator' needs `encoder` (stage 1's E); 'finetune' also needs `generator`
+   * (stage 2's). Missing G / D are built from the config; missing averages copy their network.
+   * A resumed run overwrites all of them with its checkpoint.
+   */
+  readonly init?: GanInit
+  readonly batchSize?: number
+  readonly lr?: number
+  readonly beta1?: number
+  readonly beta2?: number
+  /** Fraction of the steps over which the lr decays linearly to 0 (default 0.4). */
+  readonly decayFraction?: number
+  readonly emaDecay?: number
+  readonly weights?: Partial<GanLossWeights>
+  readonly checkpointEvery?: number
+  /** Steps between sample sheets (0: none; needs io.writeSample). */
+  readonly sampleEvery?: number
+  /** Validation pairs (columns) per sample sheet (default 4). */
+  readonly sampleCount?: number
+  readonly resume?: boolean
+  readonly signal?: AbortSignal
+  readonly onProgress?: (p: Stage2Progress) => void
+}
+
+/** How a run ended; the caller disposes `models` (disposeModels). */
+export interface Stage2Result {
+  readonly status: 'done' | 'cancelled'
+  readonly step: number
+  readonly losses: GanLosses | null
+  readonly models: GanModels
+}
+
+/** Runs stage 2 or 3; see the module comment. */
+export async function trainGenerator(o: Stage2Options): Promise<Stage2Result> {
+  const training = {
+    batchSize: o.batchSize ?? 8,
+    size: o.size,
+    loadSize: o.loadSize ?? Math.round(o.size * 1.125),
+    lr: o.lr ?? 1e-3,
+    beta1: o.beta1 ?? 0,
+    beta2: o.beta2 ?? 0.99,
+    decayFraction: o.decayFraction ?? LR_DECAY_FRACTION,
+    emaDecay: o.emaDecay ?? 0.999,
+    weights: { ...GAN_LOSS_WEIGHTS, ...o.weights },
+  }
+  checkOptions(o)
+  const every = o.checkpointEvery ?? 1000
+  const models = buildModels(o, training.emaDecay)
+  let gan: GanStep | null = null
+  try {
+    const trainE = o.stage === 'finetune'
+    gan = new GanStep(models.nets, o.extractor, {
+      trainEncoder: trainE,
+      adam: { lr: training.lr, beta1: training.beta1, beta2: training.beta2 },
+      weights: training.weights,
+    })
+    const batches = new PairBatches(o.dataset, {
+      batchSize: training.batchSize,
+      size: o.size,
+      loadSize: training.loadSize,
+      seed: deriveSeed(o.seed, 'pairs'),
+    })
+    const restored = o.resume ? await restoreRun(o, models, gan) : null
+    if (restored === null) checkStart(o)
+    let step = restored ?? 0
+    const draft = (at: number): CheckpointDraft => ({
+      stage: o.stage,
+      step: at,
+      steps: o.steps,
+      seed: o.seed,
+      config: o.config,
+      dataset: {
+        label: o.dataset.label,
+        fingerprint: o.datasetFingerprint,
+        size: o.size,
+        count: batches.count,
+      },
+      extractor: { id: o.extractor.id, fingerprint: o.extractor.fingerprint },
+      training,
+    })
+    const optimisers = gan
+    const save = (at: number) =>
+      o.io.save(draft(at), {
+        ...modelGroups(models.all),
+        optimizer_g: optimisers.adamG.state(),
+        optimizer_d: optimisers.adamD.state(),
+      })
+    const samples = await SampleWriter.create(o, models.all)
+
+    let saved = step
+    let losses: GanLosses | null = null
+    const t0 = performance.now()
+    const startStep = step
+    let next = step < o.steps ? batches.images(step) : null
+    while (step < o.steps) {
+      if (o.signal?.aborted) {
+        if (step > saved) await save(step)
+        return { status: 'cancelled', step, losses, models: models.all }
+      }
+      const images = await (next ?? batches.images(step))
+      next = step + 1 < o.steps ? batches.images(step + 1) : null
+      next?.catch(() => undefined) // surfaced when awaited on the next iteration
+      const batch = pairTensors(images)
+      const lr = lrAt(step, o.steps, training.lr, training.decayFraction)
+      let applied: boolean
+      try {
+        ;({ losses, applied } = await gan.run(batch, lr))
+      } finally {
+        batch.input.dispose()
+        batch.output.dispose()
+      }
+      step += 1
+      if (!applied) throw nanError(losses, step, saved, o.io.label)
+      models.emaG.update()
+      models.emaE?.update()
+      const seconds = (performance.now() - t0) / 1000
+      const imagesPerSecond = ((step - startStep) * training.batchSize) / seconds
+      await o.io.log({
+        step,
+        ...losses,
+        lr,
+        imagesPerSecond: Number(imagesPerSecond.toFixed(2)),
+        seconds: Number(seconds.toFixed(3)),
+      })
+      o.onProgress?.({
+        stage: o.stage,
+        step,
+        steps: o.steps,
+        losses,
+        lr,
+        imagesPerSecond,
+        etaSeconds: ((o.steps - step) * seconds) / (step - startStep),
+      })
+      if (samples && (step % samples.every === 0 || step === o.steps)) await samples.write(step)
+      if (step % every === 0 || step === o.steps) {
+        await save(step)
+        saved = step
+      }
+    }
+    return { status: 'done', step, losses, models: models.all }
+  } catch (err) {
+    disposeModels(models.all)
+    throw err
+  } finally {
+    gan?.dispose()
+  }
+}
+
+/** The error of a step whose losses are not all finite; names the first bad loss. */
+function nanError(losses: GanLosses, step: number, saved: number, where: string): StepError {
+  const bad = GAN_LOSS_NAMES.find((k) => !Number.isFinite(losses[k])) ?? 'total'
+  const all = GAN_LOSS_NAMES.map((k) => `${k} ${losses[k]}`).join(', ')
+  const last = saved > 0 ? `the last good checkpoint is step ${saved}` : 'no checkpoint was saved'
+  return new StepError(
+    'train/nan',
+    `loss '${bad}' became ${losses[bad]} at step ${step} (${all}); the weights were not updated; ${last}`,
+    where,
+  )
+}
