@@ -21,6 +21,8 @@ export async function loadFeatureExtractor(
     const { loadResnet50 } = await import('./resnet50.js')
     return loadResnet50(options)
   }
+  if (options.taps !== undefined)
+    throw new RangeError(`the taps option is only available for resnet50 (got '${spec}')`)
   if (spec.startsWith('vgg16:')) {
     const { loadVgg16 } = await import('./vgg16.js')
     return loadVgg16(spec.slice('vgg16:'.length), options)

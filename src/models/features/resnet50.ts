@@ -69,17 +69,22 @@ async function openResnet(modelUrl?: string): Promise<{ files: ModelFiles; versi
 
 /** Loads ResNet50 truncated after its deepest tap, input [S, S] (default RESNET_DEFAULT_SIZE). */
 export async function loadResnet50(
-  options: { inputSize?: number; modelUrl?: string } = {},
+  options: { inputSize?: number; modelUrl?: string; taps?: number } = {},
 ): Promise<FeatureExtractor> {
   const size = checkInputSize(options.inputSize ?? RESNET_DEFAULT_SIZE, 32, 'resnet50')
+  const count = options.taps ?? RESNET_TAPS.length
+  if (!Number.isInteger(count) || count < 1 || count > RESNET_TAPS.length)
+    throw new RangeError(
+      `resnet50: taps must be an integer in [1, ${RESNET_TAPS.length}], got ${count}`,
+    )
+  const layers = RESNET_TAPS.slice(0, count)
   const { files, version } = await openResnet(options.modelUrl)
   const model = await loadTrunk(
     parseModelJson(files.modelJson, files.location),
     files,
-    RESNET_TAPS,
+    layers,
     size,
   )
-  const layers = [...RESNET_TAPS]
   return pretrainedExtractor(model, {
     id: 'resnet50',
     description:

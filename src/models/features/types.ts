@@ -36,4 +36,9 @@ export interface FeatureExtractorOptions {
    * node_modules); the weight shards are fetched from beside it. Node reads the package instead.
    */
   readonly modelUrl?: string
+  /**
+   * resnet50 only: how many of its taps to use, counted from the first (default all 4). The trunk
+   * stops after the last one, so fewer taps are cheaper (e.g. a perceptual loss on 3 taps).
+   */
+  readonly taps?: number
 }
