@@ -187,6 +187,20 @@ describe('step demo and info', () => {
   })
 })
 
+describe('step <command> --help', () => {
+  it('prints the usage and exits 0 even though required flags are missing', () => {
+    for (const words of [
+      ['train', 'generator'],
+      ['eval', 'encoder'],
+      ['dataset', 'synth'],
+    ]) {
+      const r = step(...words, '--help')
+      expect(r.code, r.stderr).toBe(0)
+      expect(r.stdout.startsWith(`usage: step ${words.join(' ')} `)).toBe(true)
+    }
+  })
+})
+
 describe('step train encoder / encode / eval encoder', () => {
   it('trains a tiny encoder, resumes, encodes images and evaluates retrieval', async () => {
     const data = join(tmp, 'tiny')

@@ -9,13 +9,27 @@ import { encodeCommand } from './commands/encode.js'
 import { evalEncoderCommand } from './commands/eval-encoder.js'
 import { info } from './commands/info.js'
 import { trainEncoderCommand } from './commands/train-encoder.js'
+import { trainFinetuneCommand, trainGeneratorCommand } from './commands/train-generator.js'
+import { trainMapperCommand } from './commands/train-mapper.js'
+import { generateCommand } from './commands/generate.js'
+import { sampleCommand } from './commands/sample.js'
+import { interpolateCommand } from './commands/interpolate.js'
+import { evalCommand } from './commands/eval.js'
 
 const COMMANDS: readonly Command[] = [
   datasetSynth,
   datasetEdges,
   trainEncoderCommand,
+  trainGeneratorCommand,
+  trainFinetuneCommand,
+  trainMapperCommand,
+  generateCommand,
+  sampleCommand,
+  interpolateCommand,
   encodeCommand,
   evalEncoderCommand,
+  // After 'eval encoder': the first command whose words match is run.
+  evalCommand,
   demo,
   info,
 ]
@@ -43,8 +57,13 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`step: unknown command '${argv.slice(0, 2).join(' ')}'\n\n${overview()}\n`)
     return 2
   }
+  const rest = argv.slice(command.name.split(' ').length)
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`usage: ${command.usage}\n`)
+    return 0
+  }
   try {
-    return await command.run(argv.slice(command.name.split(' ').length))
+    return await command.run(rest)
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`step ${command.name}: ${err.message}\n\nusage: ${command.usage}\n`)

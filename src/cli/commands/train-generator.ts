@@ -1,0 +1,177 @@
+/**
+ * `step train generator` (stage 2: G and D trained with E frozen) and `step train finetune`
+ * (stage 3: E, G and D together). Both start from the previous stage's checkpoint folder and write
+ * a checkpoint folder of the same format (manifest.json + weights + loss.jsonl + samples/).
+ */
+import { z } from 'zod'
+import { StepError } from '../../core/errors.js'
+import { prepareOutputDir } from '../../data/output-dir.js'
+import { folderStore } from '../../data/node-store.js'
+import { openPairedDataset } from '../../data/paired.js'
+import { loadFeatureExtractor } from '../../models/features/index.js'
+import { formatAdapter, initBackend } from '../../runtime/backend.js'
+import { folderCheckpointIO, hasCheckpoint, loadCheckpoint } from '../../train/checkpoint-node.js'
+import { disposeLoaded, disposeModels, ganInitFromCheckpoint } from '../../train/gan-checkpoint.js'
+import { trainGenerator, type GanStage } from '../../train/stage2.js'
+import { floatFlag, intFlag, parseOptions, pathFlag } from '../args.js'
+import { say, type Command } from '../command.js'
+import { createProgress } from '../progress.js'
+import { interruptSignal } from '../signals.js'
+
+const common = `[--steps N] [--size S] [--batch B] [--lr X] [--features resnet50|vgg16:PATH|random] [--percept-taps N]
+        [--backend auto|wasm|webgpu|cpu] [--seed K] [--every K] [--samples K] [--resume]`
+
+const details = `  --steps N        training steps (default 2000)         --size S    crop side (default 64)
+  --batch B        pairs per step (default 8)            --seed K    seed (default 1)
+  --lr X           Adam learning rate (default 0.001; linear decay over the last 40%)
+  --features F     perceptual-loss features: resnet50 (default), vgg16:PATH, random (TEST ONLY)
+  --percept-taps N resnet50 only: use its first N of 4 taps (cheaper: the trunk stops earlier)
+  --every K        checkpoint every K steps (default 250); Ctrl-C saves and stops
+  --samples K      write a sample sheet (rows A, B, G(A, E(B))) every K steps (default 250, 0 = off)
+  --resume         continue the checkpoint in OUT (same data and config)`
+
+const stage2Usage = `step train generator --data DIR --encoder CKPT --out CKPT2 ${common}
+
+Stage 2: trains the generator G and the discriminator D on the pairs of DIR (pix2pix format), with
+the stage-1 style encoder E of CKPT frozen: LSGAN (3 scales) + 0.02 x perceptual loss.
+${details}
+Writes OUT/manifest.json, weights (E, G, D, their moving averages, optimisers), OUT/loss.jsonl and
+OUT/samples/step-NNNNNN.png.`
+
+const stage3Usage = `step train finetune --data DIR --from CKPT2 --out CKPT3 ${common}
+
+Stage 3: fine-tunes E, G and D together from a stage-2 checkpoint (same losses + 0.01 mean(z^2)).
+${details}`
+
+const base = {
+  data: pathFlag,
+  out: pathFlag,
+  steps: intFlag(1, 10_000_000).default(2000),
+  size: intFlag(16, 1024).default(64),
+  batch: intFlag(1, 1024).default(8),
+  lr: floatFlag(1e-7, 1).optional(),
+  features: z.string().default('resnet50'),
+  'percept-taps': intFlag(1, 4).optional(),
+  backend: z.enum(['auto', 'wasm', 'webgpu', 'cpu', 'webgl']).default('auto'),
+  seed: intFlag(0, 0xffffffff).default(1),
+  every: intFlag(1, 10_000_000).default(250),
+  samples: intFlag(0, 10_000_000).default(250),
+  resume: z.boolean().default(false),
+  help: z.boolean().optional(),
+}
+
+const stringFlags = [
+  'data',
+  'out',
+  'steps',
+  'size',
+  'batch',
+  'lr',
+  'features',
+  'percept-taps',
+  'backend',
+  'seed',
+  'every',
+  'samples',
+]
+
+function command(stage: GanStage): Command {
+  const fromFlag = stage === 'generator' ? 'encoder' : 'from'
+  const usage = stage === 'generator' ? stage2Usage : stage3Usage
+  const schema = z.object({ ...base, [fromFlag]: pathFlag })
+  const flags = Object.fromEntries(
+    [...stringFlags, fromFlag].map((k) => [k, { type: 'string' as const }]),
+  )
+  return {
+    name: `train ${stage}`,
+    summary:
+      stage === 'generator'
+        ? 'stage 2: train the generator with the style encoder frozen'
+        : 'stage 3: fine-tune encoder, generator and discriminator together',
+    usage,
+    async run(argv) {
+      const o = parseOptions(argv, { ...flags, resume: { type: 'boolean' } }, schema)
+      if (o.help) return (say(usage), 0)
+      const from = String((o as Record<string, unknown>)[fromFlag])
+      const exists = await hasCheckpoint(o.out)
+      if (exists && !o.resume)
+        throw new StepError(
+          'checkpoint/exists',
+          'already holds a checkpoint; pass --resume to continue it, or choose another --out',
+          o.out,
+        )
+      if (!exists) await prepareOutputDir(o.out, 'manifest.json')
+      const backend = await initBackend({ prefer: o.backend })
+      say(
+        `backend: ${backend.backend}${backend.adapter ? ` (${formatAdapter(backend.adapter)})` : ''}`,
+      )
+      const loaded = await loadCheckpoint(from)
+      const wanted = stage === 'generator' ? ['encoder'] : ['generator', 'finetune']
+      if (!wanted.includes(loaded.manifest.stage)) {
+        disposeLoaded(loaded)
+        throw new StepError(
+          'checkpoint/stage',
+          `holds a '${loaded.manifest.stage}' checkpoint; --${fromFlag} needs ${wanted.map((w) => `'${w}'`).join(' or ')}`,
+          from,
+        )
+      }
+      const { config, init } = ganInitFromCheckpoint(loaded, from)
+      const dataset = await openPairedDataset(folderStore(o.data))
+      for (const w of dataset.warnings) say(`note: ${w}`)
+      const taps = o['percept-taps']
+      const extractor = await loadFeatureExtractor(
+        o.features,
+        taps === undefined ? {} : { taps },
+      ).catch((err: unknown) => {
+        disposeModels(init)
+        throw err
+      })
+      say(`features: ${extractor.description}`)
+      const fingerprint = await dataset.fingerprint('train')
+      say(`data: ${dataset.split('train').length} training pairs of ${o.data}`)
+      const bar = createProgress(`train ${stage}`, o.steps)
+      const { signal, release } = interruptSignal()
+      try {
+        const result = await trainGenerator({
+          stage,
+          dataset,
+          datasetFingerprint: fingerprint,
+          extractor,
+          config,
+          size: o.size,
+          steps: o.steps,
+          seed: o.seed,
+          io: folderCheckpointIO(o.out),
+          init,
+          batchSize: o.batch,
+          ...(o.lr !== undefined ? { lr: o.lr } : {}),
+          checkpointEvery: o.every,
+          sampleEvery: o.samples,
+          resume: o.resume,
+          signal,
+          onProgress: (p) =>
+            bar.update(
+              p.step,
+              `G ${p.losses.total.toFixed(4)} D ${(p.losses.d_real + p.losses.d_fake).toFixed(4)}`,
+            ),
+        })
+        if (result.status === 'done') bar.finish()
+        const l = result.losses
+        say(
+          `${result.status === 'done' ? 'finished' : 'cancelled'} at step ${result.step}/${o.steps}` +
+            `${l ? `, G ${l.total.toFixed(4)} (adv ${l.g_adv.toFixed(4)}, percept ${l.g_percept.toFixed(4)})` : ''}; checkpoint in ${o.out}`,
+        )
+        disposeModels(result.models)
+        return result.status === 'done' ? 0 : 130
+      } finally {
+        release()
+        extractor.dispose()
+      }
+    },
+  }
+}
+
+/** `step train generator`. */
+export const trainGeneratorCommand = command('generator')
+/** `step train finetune`. */
+export const trainFinetuneCommand = command('finetune')

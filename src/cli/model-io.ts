@@ -1,0 +1,106 @@
+/**
+ * What `step generate`, `sample`, `interpolate` and `eval` share: the backend flag, loading a
+ * whole model, reading images (errors name the file), fitting them to the model, writing PNGs.
+ *
+ * Sizes: a style image is always fitted (scale + centre crop) to the model's training size S
+ * (manifest dataset.size), the size E was trained at. A content image is fitted to S x S too,
+ * unless both its sides are at least S: then it keeps its own size, centre-cropped to the largest
+ * multiples of 8 (the generator's) not above it, so at most 7 pixels are cut per dimension.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import type * as tf from '@tensorflow/tfjs'
+import { z } from 'zod'
+import { InputError, errorMessage } from '../core/errors.js'
+import { decodeImage } from '../core/image/decode.js'
+import { encodePng } from '../core/image/encode.js'
+import { centreCrop, fitImage } from '../core/image/resize.js'
+import { imagesToBatch } from '../core/image/tensor.js'
+import { createRgbImage, type RgbImage } from '../core/image/types.js'
+import { GENERATOR_SIZE_MULTIPLE } from '../models/generator.js'
+import { initBackend } from '../runtime/backend.js'
+import { loadCheckpoint, readManifest } from '../train/checkpoint-node.js'
+import type { StepModel } from '../train/inference.js'
+import { modelFromCheckpoint } from '../train/model-checkpoint.js'
+
+/** The --backend flag. */
+export const backendFlag = z.enum(['auto', 'wasm', 'webgpu', 'cpu', 'webgl']).default('auto')
+
+/** A whole model and the side S it was trained at. */
+export interface LoadedModel {
+  readonly model: StepModel
+  readonly size: number
+  /** The checkpoint's stage ('generator', 'finetune', 'mapper') and step. */
+  readonly stage: string
+  readonly step: number
+}
+
+/** Starts the backend and loads the model in `dir` (errors name the folder). */
+export async function openModel(
+  dir: string,
+  backend: z.output<typeof backendFlag>,
+): Promise<LoadedModel> {
+  await readManifest(dir) // a missing or bad folder fails before the backend starts
+  await initBackend({ prefer: backend })
+  const loaded = await loadCheckpoint(dir)
+  const { size } = loaded.manifest.dataset
+  const { stage, step } = loaded.manifest
+  return { model: modelFromCheckpoint(loaded, dir), size, stage, step }
+}
+
+/** Decodes the image file `file`, or throws an InputError naming it. */
+export async function readImage(file: string): Promise<RgbImage> {
+  let bytes: Uint8Array
+  try {
+    bytes = new Uint8Array(await readFile(file))
+  } catch (err) {
+    const missing = (err as { code?: string }).code === 'ENOENT'
+    throw new InputError(
+      missing ? 'image/missing' : 'image/unreadable',
+      missing ? 'file not found' : `cannot read (${errorMessage(err)})`,
+      file,
+    )
+  }
+  return decodeImage(bytes, { where: file })
+}
+
+/** The size a content image of width w and height h is generated at (see the module comment). */
+export function contentSize(w: number, h: number, size: number): [number, number] {
+  if (w < size || h < size) return [size, size]
+  const m = GENERATOR_SIZE_MULTIPLE
+  return [w - (w % m), h - (h % m)]
+}
+
+/** A content image fitted for the generator (see the module comment). */
+export function fitContent(image: RgbImage, size: number): RgbImage {
+  if (image.width < size || image.height < size) return fitImage(image, size, size, 'cover')
+  const [w, h] = contentSize(image.width, image.height, size)
+  return centreCrop(image, w, h)
+}
+
+/** A style image fitted to size x size for the encoder. */
+export function fitStyle(image: RgbImage, size: number): RgbImage {
+  return fitImage(image, size, size, 'cover')
+}
+
+/** One image as a batch [1, H, W, 3] in [-1, 1]. */
+export function batchOf(image: RgbImage): tf.Tensor4D {
+  return imagesToBatch([image])
+}
+
+/** A white image (an empty grid cell). */
+export function blankImage(width: number, height: number): RgbImage {
+  const img = createRgbImage(width, height)
+  img.data.fill(255)
+  return img
+}
+
+/** Writes `image` as a PNG to `file` (parent folders created); errors name the file. */
+export async function writePng(file: string, image: RgbImage): Promise<void> {
+  try {
+    await mkdir(dirname(file), { recursive: true })
+    await writeFile(file, encodePng(image))
+  } catch (err) {
+    throw new InputError('output/unwritable', `cannot write (${errorMessage(err)})`, file)
+  }
+}
