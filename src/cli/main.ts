@@ -15,6 +15,7 @@ import { generateCommand } from './commands/generate.js'
 import { sampleCommand } from './commands/sample.js'
 import { interpolateCommand } from './commands/interpolate.js'
 import { evalCommand } from './commands/eval.js'
+import { exportCommand } from './commands/export.js'
 
 const COMMANDS: readonly Command[] = [
   datasetSynth,
@@ -30,6 +31,7 @@ const COMMANDS: readonly Command[] = [
   evalEncoderCommand,
   // After 'eval encoder': the first command whose words match is run.
   evalCommand,
+  exportCommand,
   demo,
   info,
 ]

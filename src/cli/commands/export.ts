@@ -1,0 +1,78 @@
+/**
+ * `step export`: copies a model checkpoint keeping only what inference needs (E, G, M and the
+ * mean style code, the moving-average weights where the checkpoint has them), dropping
+ * discriminator, optimiser and IMLE state — how examples/models/default was made.
+ */
+import * as tf from '@tensorflow/tfjs'
+import { z } from 'zod'
+import { StepError } from '../../core/errors.js'
+import { prepareOutputDir } from '../../data/output-dir.js'
+import { hasCheckpoint, loadCheckpoint, saveCheckpoint } from '../../train/checkpoint-node.js'
+import { disposeModel, modelFromCheckpoint, modelGroupsOf } from '../../train/model-checkpoint.js'
+import { parseOptions, pathFlag } from '../args.js'
+import { say, type Command } from '../command.js'
+import { backendFlag } from '../model-io.js'
+import { initBackend } from '../../runtime/backend.js'
+
+const usage = `step export --model CKPT --out DIR [--backend auto|wasm|webgpu|cpu]
+
+Writes DIR: CKPT's inference weights only (style encoder, generator, mapper and mean style code;
+moving averages where stored), with CKPT's manifest (stage, step, config, dataset, training).`
+
+const schema = z.object({
+  model: pathFlag,
+  out: pathFlag,
+  backend: backendFlag,
+  help: z.boolean().optional(),
+})
+
+/** The command. */
+export const exportCommand: Command = {
+  name: 'export',
+  summary: 'copy a model keeping only its inference weights (for shipping)',
+  usage,
+  async run(argv) {
+    const o = parseOptions(
+      argv,
+      { model: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' } },
+      schema,
+    )
+    if (o.help) return (say(usage), 0)
+    if (await hasCheckpoint(o.out))
+      throw new StepError(
+        'checkpoint/exists',
+        'already holds a checkpoint; choose another --out',
+        o.out,
+      )
+    await initBackend({ prefer: o.backend })
+    const loaded = await loadCheckpoint(o.model)
+    const { manifest } = loaded
+    const model = modelFromCheckpoint(loaded, o.model)
+    const mean = model.meanCode ? tf.tensor1d(model.meanCode) : null
+    try {
+      await prepareOutputDir(o.out, 'manifest.json')
+      const draft = {
+        stage: manifest.stage,
+        step: manifest.step,
+        steps: manifest.steps,
+        seed: manifest.seed,
+        config: manifest.config,
+        dataset: manifest.dataset,
+        extractor: manifest.extractor,
+        training: { ...manifest.training, exportedFrom: o.model },
+      }
+      const saved = await saveCheckpoint(o.out, draft, {
+        ...modelGroupsOf(model),
+        ...(mean ? { style: [{ name: 'meanCode', tensor: mean }] } : {}),
+      })
+      const bytes = Object.values(saved.weights).reduce((s, w) => s + w.bytes, 0)
+      say(
+        `exported ${Object.keys(saved.weights).join(', ')} (${(bytes / 2 ** 20).toFixed(2)} MiB) to ${o.out}`,
+      )
+      return 0
+    } finally {
+      mean?.dispose()
+      disposeModel(model)
+    }
+  },
+}
