@@ -56,7 +56,7 @@ describe('on a fixed batch', () => {
     const losses: number[] = []
     for (let i = 0; i < 30; i++) {
       const loss = adam.minimize(() => {
-        const [za, zp, zn] = tf.split<tf.Tensor2D>(encoder.apply(x), 3, 0) as tf.Tensor2D[]
+        const [za, zp, zn] = tf.split<tf.Tensor2D>(encoder.apply(x), 3, 0)
         return tripletLoss(za as tf.Tensor2D, zp as tf.Tensor2D, zn as tf.Tensor2D).total
       })
       losses.push((await loss.data())[0] ?? NaN)
