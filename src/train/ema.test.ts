@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { Params } from '../models/params.js'
-import { Ema } from './ema.js'
+import { Ema, emaDecayAt } from './ema.js'
 
 beforeAll(async () => {
   await tf.setBackend('cpu')
@@ -30,9 +30,9 @@ describe('Ema', () => {
       live.get('net/w').assign(tf.tensor1d([1, 2, 3]))
       shadow.get('net/w').assign(tf.zeros([3]))
     })
-    ema.update() // 0.1 * [1, 2, 3]
+    ema.update(1000) // past the warm-up: 0.1 * [1, 2, 3]
     tf.tidy(() => live.get('net/w').assign(tf.fill([3], 2)))
-    ema.update() // 0.9 * [0.1, 0.2, 0.3] + 0.1 * 2
+    ema.update(1001) // 0.9 * [0.1, 0.2, 0.3] + 0.1 * 2
     const w = await values(shadow, 'net/w')
     ;[0.29, 0.38, 0.47].forEach((v, i) => expect(w[i]).toBeCloseTo(v, 6))
     expect(await values(live, 'net/w')).toEqual([2, 2, 2]) // the live weights are untouched
@@ -47,12 +47,30 @@ describe('Ema', () => {
     const b = net(5)
     const ema = new Ema(live, a)
     expect(ema.decay).toBe(0.999)
-    ema.update()
+    ema.update(1)
     const state = ema.state()
     expect(state.map((s) => s.name)).toEqual(['net/w', 'net/b'])
     new Ema(live, b).load(state)
     expect(await values(b, 'net/w')).toEqual(await values(a, 'net/w'))
     for (const p of [live, a, b]) p.dispose()
+  })
+
+  it('warms up: decay min(d, (1 + step) / (10 + step)), so early averages follow the live weights', async () => {
+    expect(emaDecayAt(0.999, 1)).toBeCloseTo(2 / 11, 12)
+    expect(emaDecayAt(0.999, 100)).toBeCloseTo(101 / 110, 12)
+    expect(emaDecayAt(0.999, 9000)).toBe(0.999)
+    expect(emaDecayAt(0.5, 30)).toBe(0.5)
+    expect(emaDecayAt(0.5, 3)).toBeCloseTo(4 / 13, 12)
+    const live = net(6)
+    const shadow = net(7)
+    const ema = new Ema(live, shadow)
+    tf.tidy(() => {
+      live.get('net/w').assign(tf.fill([3], 11))
+      shadow.get('net/w').assign(tf.zeros([3]))
+    })
+    ema.update(1) // 2/11 * 0 + 9/11 * 11 = 9
+    for (const v of await values(shadow, 'net/w')) expect(v).toBeCloseTo(9, 5)
+    for (const p of [live, shadow]) p.dispose()
   })
 
   it('rejects mismatched networks and bad decays', () => {

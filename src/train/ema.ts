@@ -11,6 +11,16 @@ import type { TensorGroup } from './checkpoint.js'
 /** Paper decay. */
 export const EMA_DECAY = 0.999
 
+/**
+ * The decay used after `step` completed steps: min(decay, (1 + step) / (10 + step)). Early on the
+ * average follows the live weights closely instead of keeping the random initialisation (with a
+ * fixed 0.999, 37 % of the average is still the initial weights after 1000 steps, which a short
+ * CPU run would ship); from step ~9 000 on it is the paper's 0.999.
+ */
+export function emaDecayAt(decay: number, step: number): number {
+  return Math.min(decay, (1 + step) / (10 + step))
+}
+
 /** shadow <- decay * shadow + (1 - decay) * live, over matching Params. */
 export class Ema {
   private readonly pairs: [tf.Variable, tf.Variable][]
@@ -40,9 +50,9 @@ export class Ema {
     })
   }
 
-  /** One averaging step after an optimiser update. */
-  update(): void {
-    const d = this.decay
+  /** One averaging step after optimiser step `step` (1-based; the warm-up of emaDecayAt). */
+  update(step: number): void {
+    const d = emaDecayAt(this.decay, step)
     tf.tidy(() => {
       for (const [v, s] of this.pairs) s.assign(tf.add(tf.mul(s, d), tf.mul(v, 1 - d)))
     })

@@ -164,8 +164,8 @@ export async function trainGenerator(o: Stage2Options): Promise<Stage2Result> {
       }
       step += 1
       if (!applied) throw nanError(losses, step, saved, o.io.label)
-      models.emaG.update()
-      models.emaE?.update()
+      models.emaG.update(step)
+      models.emaE?.update(step)
       const seconds = (performance.now() - t0) / 1000
       const imagesPerSecond = ((step - startStep) * training.batchSize) / seconds
       await o.io.log({
