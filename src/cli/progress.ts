@@ -19,10 +19,13 @@ export function createProgress(
   const tty = stream.isTTY === true
   let lastLine = 0
   let lastDecile = -1
+  // the first report may be mid-way (a resumed run): rates count from there
+  let first: { done: number; at: number } | null = null
   const line = (done: number, note?: string): string => {
-    const elapsed = (Date.now() - start) / 1000
-    const rate = done / Math.max(elapsed, 1e-3)
-    const eta = done > 0 && done < total ? ` eta ${Math.ceil((total - done) / rate)}s` : ''
+    first ??= { done: Math.max(0, done - 1), at: start }
+    const elapsed = (Date.now() - first.at) / 1000
+    const rate = (done - first.done) / Math.max(elapsed, 1e-3)
+    const eta = rate > 0 && done < total ? ` eta ${Math.ceil((total - done) / rate)}s` : ''
     return `${label} ${done}/${total} (${rate.toFixed(1)}/s${eta})${note ? ` ${note}` : ''}`
   }
   return {
