@@ -12,13 +12,14 @@ import { loadFeatureExtractor } from '../../models/features/index.js'
 import { formatAdapter, initBackend } from '../../runtime/backend.js'
 import { folderCheckpointIO, hasCheckpoint, loadCheckpoint } from '../../train/checkpoint-node.js'
 import { disposeLoaded, disposeModels, ganInitFromCheckpoint } from '../../train/gan-checkpoint.js'
+import { defaultPerceptualWeight } from '../../train/gan-losses.js'
 import { trainGenerator, type GanStage } from '../../train/stage2.js'
 import { floatFlag, intFlag, parseOptions, pathFlag } from '../args.js'
 import { say, type Command } from '../command.js'
 import { createProgress } from '../progress.js'
 import { interruptSignal } from '../signals.js'
 
-const common = `[--steps N] [--size S] [--batch B] [--lr X] [--features resnet50|vgg16:PATH|random] [--percept-taps N]
+const common = `[--steps N] [--size S] [--batch B] [--lr X] [--features resnet50|vgg16:PATH|random] [--percept-taps N] [--percept-weight X]
         [--backend auto|wasm|webgpu|cpu] [--seed K] [--every K] [--samples K] [--resume]`
 
 const details = `  --steps N        training steps (default 2000)         --size S    crop side (default 64)
@@ -26,6 +27,8 @@ const details = `  --steps N        training steps (default 2000)         --size
   --lr X           Adam learning rate (default 0.001; linear decay over the last 40%)
   --features F     perceptual-loss features: resnet50 (default), vgg16:PATH, random (TEST ONLY)
   --percept-taps N resnet50 only: use its first N of 4 taps (cheaper: the trunk stops earlier)
+  --percept-weight X  weight of the perceptual loss (default 40 for resnet50, else the paper's
+                   0.02, which is calibrated for VGG-16's activation scale; docs/decisions/0007)
   --every K        checkpoint every K steps (default 250); Ctrl-C saves and stops
   --samples K      write a sample sheet (rows A, B, G(A, E(B))) every K steps (default 250, 0 = off)
   --resume         continue the checkpoint in OUT (same data and config)`
@@ -52,6 +55,7 @@ const base = {
   lr: floatFlag(1e-7, 1).optional(),
   features: z.string().default('resnet50'),
   'percept-taps': intFlag(1, 4).optional(),
+  'percept-weight': floatFlag(0, 1e6).optional(),
   backend: z.enum(['auto', 'wasm', 'webgpu', 'cpu', 'webgl']).default('auto'),
   seed: intFlag(0, 0xffffffff).default(1),
   every: intFlag(1, 10_000_000).default(250),
@@ -69,6 +73,7 @@ const stringFlags = [
   'lr',
   'features',
   'percept-taps',
+  'percept-weight',
   'backend',
   'seed',
   'every',
@@ -145,6 +150,7 @@ function command(stage: GanStage): Command {
           init,
           batchSize: o.batch,
           ...(o.lr !== undefined ? { lr: o.lr } : {}),
+          weights: { perceptual: o['percept-weight'] ?? defaultPerceptualWeight(extractor.id) },
           checkpointEvery: o.every,
           sampleEvery: o.samples,
           resume: o.resume,
