@@ -63,7 +63,7 @@ export function intFlag(min: number, max: number) {
 export function floatFlag(min: number, max: number) {
   return z
     .string()
-    .regex(/^-?\d+(\.\d+)?$/, `expected a number in [${min}, ${max}]`)
+    .regex(/^-?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/, `expected a number in [${min}, ${max}]`)
     .transform(Number)
     .pipe(
       z

@@ -37,7 +37,8 @@ export const GAN_LOSS_WEIGHTS: GanLossWeights = Object.freeze({
  * 0..255 inputs, whose deep activations are large; ResNet50's batch-normalised taps are O(1), so
  * with 0.02 the term is ~1e-3 of the adversarial one and G learns no reconstruction (measured:
  * stage 2, small preset, 64 px, 600 steps: g_percept flat at 0.037, PSNR of G(A, E(B)) equal to the
- * z = 0 ablation). 40 puts it at ~1.5x the adversarial term at the start (docs/decisions/0007).
+ * z = 0 ablation). With 40 the term starts at ~1.6, the order of the adversarial term
+ * (docs/decisions/0007).
  */
 export function defaultPerceptualWeight(extractorId: string): number {
   return extractorId === 'resnet50' ? 40 : GAN_LOSS_WEIGHTS.perceptual

@@ -132,6 +132,7 @@ export async function restoreRun(
   o: Stage2Options,
   models: RunModels,
   gan: GanStep,
+  training: Record<string, unknown>,
 ): Promise<number | null> {
   const loaded = await o.io.load()
   if (!loaded) return null
@@ -152,6 +153,18 @@ export async function restoreRun(
       )
     if (canonical(m.config) !== canonical(o.config))
       throw new StepError('checkpoint/config', 'was trained with a different model config', where)
+    if (m.extractor?.fingerprint !== o.extractor.fingerprint)
+      throw new StepError(
+        'checkpoint/features',
+        `was trained with other perceptual features (${m.extractor?.id ?? 'none'}); resume with the same --features and --percept-taps`,
+        where,
+      )
+    if (m.steps !== o.steps || canonical(m.training) !== canonical(training))
+      throw new StepError(
+        'checkpoint/training',
+        `was trained with other settings (steps ${m.steps}, ${canonical(m.training)}); resume with the same options`,
+        where,
+      )
     const { encoder, generator, discriminator, emaGenerator, emaEncoder } = models.all
     assignGroup(encoder.params, loaded, 'encoder', where)
     assignGroup(generator.params, loaded, 'generator', where)

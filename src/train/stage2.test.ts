@@ -246,6 +246,12 @@ describe('stage 2 trainer', () => {
     expect(first.step).toBe(1)
     disposeModels(first.models)
     expect((await loadCheckpoint(join(root, 'split'))).manifest.step).toBe(1) // cancel saved
+    // resuming with other settings is refused, naming them (the checkpoint is left alone)
+    for (const other of [{ steps: 5 }, { lr: 2e-3 }, { weights: { perceptual: 1 } }]) {
+      await expect(
+        trainGenerator(options('split', { ...base, ...other, resume: true })),
+      ).rejects.toMatchObject({ code: 'checkpoint/training' })
+    }
     const second = await trainGenerator(options('split', { ...base, resume: true }))
     expect(second.status).toBe('done')
     expect(second.step).toBe(4)

@@ -13,7 +13,7 @@ import type { PairedDataset } from '../data/paired.js'
 import type { StepModelConfig } from '../models/configs.js'
 import type { FeatureExtractor } from '../models/features/types.js'
 import type { CheckpointDraft, CheckpointIO } from './checkpoint.js'
-import { GAN_LOSS_WEIGHTS, type GanLossWeights } from './gan-losses.js'
+import { GAN_LOSS_WEIGHTS, defaultPerceptualWeight, type GanLossWeights } from './gan-losses.js'
 import { GAN_LOSS_NAMES, GanStep, type GanLosses } from './gan-step.js'
 import { disposeModels, modelGroups, type GanInit, type GanModels } from './gan-checkpoint.js'
 import { PairBatches, pairTensors } from './gan-data.js'
@@ -94,9 +94,18 @@ export async function trainGenerator(o: Stage2Options): Promise<Stage2Result> {
     beta2: o.beta2 ?? 0.99,
     decayFraction: o.decayFraction ?? LR_DECAY_FRACTION,
     emaDecay: o.emaDecay ?? 0.999,
-    weights: { ...GAN_LOSS_WEIGHTS, ...o.weights },
+    weights: {
+      ...GAN_LOSS_WEIGHTS,
+      perceptual: defaultPerceptualWeight(o.extractor.id),
+      ...o.weights,
+    },
   }
-  checkOptions(o)
+  try {
+    checkOptions(o)
+  } catch (err) {
+    if (o.init) disposeModels(o.init) // the trainer owns them, also when it refuses to start
+    throw err
+  }
   const every = o.checkpointEvery ?? 1000
   const models = buildModels(o, training.emaDecay)
   let gan: GanStep | null = null
@@ -113,7 +122,7 @@ export async function trainGenerator(o: Stage2Options): Promise<Stage2Result> {
       loadSize: training.loadSize,
       seed: deriveSeed(o.seed, 'pairs'),
     })
-    const restored = o.resume ? await restoreRun(o, models, gan) : null
+    const restored = o.resume ? await restoreRun(o, models, gan, training) : null
     if (restored === null) checkStart(o)
     let step = restored ?? 0
     const draft = (at: number): CheckpointDraft => ({

@@ -36,7 +36,8 @@ const details = `  --steps N        training steps (default 2000)         --size
 const stage2Usage = `step train generator --data DIR --encoder CKPT --out CKPT2 ${common}
 
 Stage 2: trains the generator G and the discriminator D on the pairs of DIR (pix2pix format), with
-the stage-1 style encoder E of CKPT frozen: LSGAN (3 scales) + 0.02 x perceptual loss.
+the stage-1 style encoder E of CKPT frozen: LSGAN (3 scales) + perceptual loss (weight 40 with
+resnet50 features, the paper's 0.02 with vgg16; docs/decisions/0007).
 ${details}
 Writes OUT/manifest.json, weights (E, G, D, their moving averages, optimisers), OUT/loss.jsonl and
 OUT/samples/step-NNNNNN.png.`

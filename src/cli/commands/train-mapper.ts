@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import { StepError } from '../../core/errors.js'
+import { createRng, deriveSeed } from '../../core/rng.js'
 import { prepareOutputDir } from '../../data/output-dir.js'
 import { folderStore } from '../../data/node-store.js'
 import { openPairedDataset } from '../../data/paired.js'
@@ -20,13 +21,14 @@ import { createProgress } from '../progress.js'
 import { interruptSignal } from '../signals.js'
 
 const usage = `step train mapper --data DIR --from CKPT3 --out CKPT4 [--epochs N] [--batch B]
-        [--backend auto|wasm|webgpu|cpu] [--seed K] [--every K] [--resume]
+        [--backend auto|wasm|webgpu|cpu] [--seed K] [--every K] [--max-codes N] [--resume]
 
 Trains the mapper M (noise -> style code) by IMLE on the style codes E(B) of DIR's training pairs,
 with E from CKPT3 (a 'train finetune' or 'train generator' checkpoint).
   --epochs N       epochs (default 500, the paper's)     --batch B   codes per step (default 64)
   --every K        checkpoint every K epochs (default 10); Ctrl-C saves and stops
   --seed K         seed (default 1)                      --resume    continue the run in OUT
+  --max-codes N    encode at most N training images, a seeded subset (default 50000, the paper's cap)
 OUT is a whole model (E, G, M, mean style code) for step generate / sample / interpolate / eval.`
 
 const schema = z.object({
@@ -38,12 +40,13 @@ const schema = z.object({
   backend: z.enum(['auto', 'wasm', 'webgpu', 'cpu', 'webgl']).default('auto'),
   seed: intFlag(0, 0xffffffff).default(1),
   every: intFlag(1, 1_000_000).default(10),
+  'max-codes': intFlag(2, 10_000_000).default(50_000),
   resume: z.boolean().default(false),
   help: z.boolean().optional(),
 })
 
 const flags = Object.fromEntries(
-  ['data', 'from', 'out', 'epochs', 'batch', 'backend', 'seed', 'every'].map((k) => [
+  ['data', 'from', 'out', 'epochs', 'batch', 'backend', 'seed', 'every', 'max-codes'].map((k) => [
     k,
     { type: 'string' as const },
   ]),
@@ -77,8 +80,16 @@ export const trainMapperCommand: Command = {
       const dataset = await openPairedDataset(folderStore(o.data))
       for (const w of dataset.warnings) say(`note: ${w}`)
       const images = new StyleImages(dataset, 'train', size)
-      say(`encoding ${images.count} training images of ${o.data} at ${size} px`)
-      const codes = await encodeAll(model.encoder, images)
+      const all = Array.from({ length: images.count }, (_, i) => i)
+      const picked =
+        images.count > o['max-codes']
+          ? createRng(deriveSeed(o.seed, 'mapper-codes'))
+              .shuffled(all)
+              .slice(0, o['max-codes'])
+              .sort((a, b) => a - b)
+          : all
+      say(`encoding ${picked.length} of ${images.count} training images of ${o.data} at ${size} px`)
+      const codes = await encodeAll(model.encoder, images, 32, picked)
       const bar = createProgress('train mapper', o.epochs)
       const result = await trainMapper({
         codes,
