@@ -173,17 +173,44 @@ describe('step dataset edges', () => {
 
 describe('step demo and info', () => {
   it('demo writes a contact sheet of the synthetic pairs', async () => {
-    const r = step('demo', '--out', join(tmp, 'demo'), '--count', '4', '--size', '32')
+    const r = step('demo', '--out', join(tmp, 'demo'), '--count', '8', '--size', '32', '--no-model')
     expect(r.code, r.stderr).toBe(0)
     const sheet = decodeImage(await readFile(join(tmp, 'demo', 'contact-sheet.png')))
-    expect([sheet.width, sheet.height]).toEqual([4 * 64 + 5 * 4, 32 + 2 * 4])
+    expect([sheet.width, sheet.height]).toEqual([4 * 64 + 5 * 4, 2 * 32 + 3 * 4])
+    expect(r.stdout).not.toContain('samples:')
   })
 
-  it('info reports the platform and what auto selects', () => {
-    const r = step('info')
+  it('demo with the shipped default model writes sample, transfer and interpolation sheets', async () => {
+    const out = join(tmp, 'demo-model')
+    const r = step('demo', '--out', out, '--backend', 'wasm')
     expect(r.code, r.stderr).toBe(0)
-    expect(r.stdout).toMatch(/^platform: node/m)
-    expect(r.stdout).toMatch(/^auto selects: (webgpu|wasm)$/m)
+    const cell = 64 + 2 // the model's size plus the grid gap
+    const sheets = {
+      // [width, height] and the generated cells [column, row]
+      'samples.png': [7, 4, (c: number) => c >= 1], // A + 6 samples per content row
+      'transfer.png': [7, 5, (c: number, r: number) => c >= 1 && r >= 1], // style row on top
+      'interpolation.png': [11, 2, (c: number, r: number) => c >= 1 && r === 1],
+    } as const
+    for (const [name, [cols, rows, generated]] of Object.entries(sheets)) {
+      const img = decodeImage(await readFile(join(out, name)))
+      expect([img.width, img.height], name).toEqual([cols * cell + 2, rows * cell + 2])
+      const cells: string[] = []
+      for (let r = 0; r < rows; r++)
+        for (let c = 0; c < cols; c++) {
+          if (!generated(c, r)) continue
+          // every generated cell is a picture (not flat), and no two are the same
+          let [min, max, sum] = [255, 0, 0]
+          for (let y = 0; y < 64; y++)
+            for (let x = 0; x < 64; x++)
+              for (let k = 0; k < 3; k++) {
+                const v = img.data[((2 + r * cell + y) * img.width + 2 + c * cell + x) * 3 + k] ?? 0
+                ;[min, max, sum] = [Math.min(min, v), Math.max(max, v), sum + v]
+              }
+          expect(max - min, `${name} cell ${c},${r}`).toBeGreaterThan(40)
+          cells.push(`${min}/${max}/${sum}`)
+        }
+      expect(new Set(cells).size, name).toBe(cells.length)
+    }
   })
 })
 

@@ -1,37 +1,57 @@
 /**
- * `step demo` (npm run demo): the headless main job until the trained default model exists.
- * Writes a small synthetic dataset, reads it back through the paired-dataset loader, and saves a
- * contact sheet of A|B pairs.
+ * `step demo` (npm run demo): the headless main job. Writes a small synthetic dataset (held out:
+ * a seed the default model never saw), a contact sheet of its A|B pairs, and with the shipped
+ * default model (examples/models/default) three sheets: random samples G(A, M(e)), style
+ * transfer G(A, E(S)) and an interpolation strip through four styles.
  */
+import { existsSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
 import { grid, joinHorizontal } from '../../core/image/compose.js'
 import { encodePng } from '../../core/image/encode.js'
+import type { RgbImage } from '../../core/image/types.js'
 import { folderStore } from '../../data/node-store.js'
 import { openPairedDataset } from '../../data/paired.js'
 import { writeSynthDataset } from '../../data/synth/write-node.js'
+import { fitImage } from '../../core/image/resize.js'
+import { disposeModel } from '../../train/model-checkpoint.js'
 import { intFlag, parseOptions, pathFlag } from '../args.js'
+import { backendFlag, openModel } from '../model-io.js'
+import { interpolationStrip, samplesSheet, transferSheet } from '../model-sheets.js'
 import { say, type Command } from '../command.js'
 import { createProgress } from '../progress.js'
 
-const usage = `step demo [--out DIR] [--count N] [--size S] [--seed K]
+/** The shipped default model (a whole model: E, G, M), relative to this file in src/ or dist/. */
+export const DEFAULT_MODEL = fileURLToPath(
+  new URL('../../../examples/models/default', import.meta.url),
+)
+
+const usage = `step demo [--out DIR] [--count N] [--size S] [--seed K] [--model DIR | --no-model]
+        [--backend auto|wasm|webgpu|cpu]
 
 Writes a synthetic dataset to DIR/data and a contact sheet of its A|B pairs to
-DIR/contact-sheet.png (defaults: out/demo, 16 pairs of 96 px, seed 1).`
+DIR/contact-sheet.png (defaults: out/demo, 16 pairs of 64 px, seed 99: not a training seed of the
+default model). With a model (default: the shipped ${DEFAULT_MODEL}) also
+DIR/samples.png (rows: A, then 6 random styles G(A, M(e))), DIR/transfer.png (styles on top, rows:
+A, then G(A, E(style))) and DIR/interpolation.png (A through four styles, slerp).`
 
 const schema = z.object({
   out: pathFlag.default('out/demo'),
-  count: intFlag(1, 256).default(16),
-  size: intFlag(16, 512).default(96),
-  seed: intFlag(0, 0xffffffff).default(1),
+  count: intFlag(8, 256).default(16),
+  size: intFlag(16, 512).default(64),
+  seed: intFlag(0, 0xffffffff).default(99),
+  model: z.string().optional(),
+  'no-model': z.boolean().default(false),
+  backend: backendFlag,
   help: z.boolean().optional(),
 })
 
 /** The command. */
 export const demo: Command = {
   name: 'demo',
-  summary: 'headless demo: synthetic dataset + contact sheet of A|B pairs',
+  summary: 'the main job: dataset contact sheet + sheets made with the default model',
   usage,
   async run(argv) {
     const o = parseOptions(
@@ -41,6 +61,9 @@ export const demo: Command = {
         count: { type: 'string' },
         size: { type: 'string' },
         seed: { type: 'string' },
+        model: { type: 'string' },
+        'no-model': { type: 'boolean' },
+        backend: { type: 'string' },
       },
       schema,
     )
@@ -68,6 +91,36 @@ export const demo: Command = {
       `dataset: ${dataDir} (${dataset.names.length} pairs, styles in ${join(dataDir, 'styles.json')})`,
     )
     say(`contact sheet: ${sheetPath} (${sheet.width}x${sheet.height})`)
+    const modelDir = o['no-model']
+      ? null
+      : (o.model ?? (existsSync(DEFAULT_MODEL) ? DEFAULT_MODEL : null))
+    if (modelDir === null) {
+      if (!o['no-model']) say(`note: no default model at ${DEFAULT_MODEL}; only the contact sheet`)
+      return 0
+    }
+    const { model, size } = await openModel(modelDir, o.backend)
+    try {
+      const fit = (img: RgbImage) => fitImage(img, size, size, 'cover')
+      const contents = pairs.map((p) => fit(p.input))
+      const styles = pairs.map((p) => fit(p.output))
+      const sheets: [string, RgbImage][] = [
+        ['transfer.png', await transferSheet(model, contents.slice(0, 4), styles.slice(4, 10))],
+        [
+          'interpolation.png',
+          await interpolationStrip(model, contents[0] as RgbImage, styles.slice(4, 8), 4),
+        ],
+      ]
+      if (model.mapper)
+        sheets.unshift(['samples.png', await samplesSheet(model, contents.slice(0, 4), 6)])
+      for (const [name, img] of sheets) {
+        await writeFile(join(o.out, name), encodePng(img))
+        say(
+          `${name.replace('.png', '')}: ${join(o.out, name)} (${img.width}x${img.height}, model ${modelDir})`,
+        )
+      }
+    } finally {
+      disposeModel(model)
+    }
     return 0
   },
 }
