@@ -1,9 +1,7 @@
 /** `step encode`: style codes of images with a trained encoder, one JSON line per image. */
-import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import * as tf from '@tensorflow/tfjs'
-import { InputError, errorMessage } from '../../core/errors.js'
-import { decodeImage } from '../../core/image/decode.js'
+import { errorMessage } from '../../core/errors.js'
 import { fitImage } from '../../core/image/resize.js'
 import { imageToTensor } from '../../core/image/tensor.js'
 import { initBackend } from '../../runtime/backend.js'
@@ -11,25 +9,12 @@ import { loadCheckpoint } from '../../train/checkpoint-node.js'
 import { encoderFromCheckpoint } from '../../train/encoder-checkpoint.js'
 import { UsageError } from '../args.js'
 import { say, warn, type Command } from '../command.js'
+import { readImage } from '../model-io.js'
 
 const usage = `step encode --model CKPT [--backend auto|wasm|webgpu|cpu] IMAGE...
 
 Prints one JSON line per image: { "file": ..., "z": [8 numbers] }. Images are fitted (scale +
 centre crop) to the size the encoder was trained at. Unreadable images are reported on stderr.`
-
-/** The bytes of an image file, or an InputError naming it. */
-async function readImageFile(file: string): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await readFile(file))
-  } catch (err) {
-    const missing = (err as { code?: string }).code === 'ENOENT'
-    throw new InputError(
-      missing ? 'image/missing' : 'image/unreadable',
-      missing ? 'file not found' : `cannot read (${errorMessage(err)})`,
-      file,
-    )
-  }
-}
 
 /** The command. */
 export const encodeCommand: Command = {
@@ -67,7 +52,7 @@ export const encodeCommand: Command = {
     try {
       for (const file of positionals) {
         try {
-          const img = fitImage(decodeImage(await readImageFile(file), { where: file }), size, size)
+          const img = fitImage(await readImage(file), size, size)
           const z = tf.tidy(() => encoder.apply(tf.expandDims<tf.Tensor4D>(imageToTensor(img), 0)))
           const values = Array.from(await z.data(), (v) => Number(v.toFixed(6)))
           z.dispose()
