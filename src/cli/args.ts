@@ -75,3 +75,6 @@ export function floatFlag(min: number, max: number) {
 
 /** A required non-empty path flag. */
 export const pathFlag = z.string({ error: 'is required' }).min(1, 'must not be empty')
+
+/** The --backend flag every command that computes shares. */
+export const backendFlag = z.enum(['auto', 'wasm', 'webgpu', 'cpu', 'webgl']).default('auto')

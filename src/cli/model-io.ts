@@ -10,7 +10,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import type * as tf from '@tensorflow/tfjs'
-import { z } from 'zod'
+import type { z } from 'zod'
+import type { backendFlag } from './args.js'
 import { InputError, errorMessage } from '../core/errors.js'
 import { decodeImage } from '../core/image/decode.js'
 import { encodePng } from '../core/image/encode.js'
@@ -22,9 +23,6 @@ import { initBackend } from '../runtime/backend.js'
 import { loadCheckpoint, readManifest } from '../train/checkpoint-node.js'
 import type { StepModel } from '../train/inference.js'
 import { modelFromCheckpoint } from '../train/model-checkpoint.js'
-
-/** The --backend flag. */
-export const backendFlag = z.enum(['auto', 'wasm', 'webgpu', 'cpu', 'webgl']).default('auto')
 
 /** A whole model and the side S it was trained at. */
 export interface LoadedModel {

@@ -13,7 +13,7 @@ import { encoderFromCheckpoint } from '../../train/encoder-checkpoint.js'
 import { chancePrecision, encoderPrecision, precisionAtK } from '../../train/eval-encoder.js'
 import { mineNeighbours } from '../../train/mining/mine.js'
 import { StyleImages } from '../../train/style-images.js'
-import { intFlag, parseOptions, pathFlag } from '../args.js'
+import { backendFlag, intFlag, parseOptions, pathFlag } from '../args.js'
 import { say, type Command } from '../command.js'
 
 const usage = `step eval encoder --model CKPT --data DIR [--k K] [--features F] [--mining exact|projected]
@@ -34,7 +34,7 @@ const schema = z.object({
   k: intFlag(1, 100).default(5),
   features: z.string().optional(),
   mining: z.enum(['exact', 'projected']).default('exact'),
-  backend: z.enum(['auto', 'wasm', 'webgpu', 'cpu', 'webgl']).default('auto'),
+  backend: backendFlag,
   help: z.boolean().optional(),
 })
 

@@ -9,9 +9,9 @@ import { StepError } from '../../core/errors.js'
 import { prepareOutputDir } from '../../data/output-dir.js'
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint } from '../../train/checkpoint-node.js'
 import { disposeModel, modelFromCheckpoint, modelGroupsOf } from '../../train/model-checkpoint.js'
-import { parseOptions, pathFlag } from '../args.js'
+import { backendFlag, parseOptions, pathFlag } from '../args.js'
 import { say, type Command } from '../command.js'
-import { backendFlag } from '../model-io.js'
+
 import { initBackend } from '../../runtime/backend.js'
 
 const usage = `step export --model CKPT --out DIR [--backend auto|wasm|webgpu|cpu]

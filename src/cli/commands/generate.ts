@@ -4,17 +4,9 @@ import { z } from 'zod'
 import { batchToImages } from '../../core/image/tensor.js'
 import { encode, generate, styleStrength } from '../../train/inference.js'
 import { disposeModel } from '../../train/model-checkpoint.js'
-import { floatFlag, parseOptions, pathFlag } from '../args.js'
+import { backendFlag, floatFlag, parseOptions, pathFlag } from '../args.js'
 import { say, type Command } from '../command.js'
-import {
-  backendFlag,
-  batchOf,
-  fitContent,
-  fitStyle,
-  openModel,
-  readImage,
-  writePng,
-} from '../model-io.js'
+import { batchOf, fitContent, fitStyle, openModel, readImage, writePng } from '../model-io.js'
 
 const usage = `step generate --model CKPT --input A.png --style S.png --out O.png [--strength X]
         [--backend auto|wasm|webgpu|cpu]

@@ -10,10 +10,9 @@ import { batchToImages, imagesToBatch } from '../../core/image/tensor.js'
 import type { RgbImage } from '../../core/image/types.js'
 import { encode, generate, interpolateCodes } from '../../train/inference.js'
 import { disposeModel } from '../../train/model-checkpoint.js'
-import { UsageError, intFlag, parseOptions, pathFlag } from '../args.js'
+import { backendFlag, UsageError, intFlag, parseOptions, pathFlag } from '../args.js'
 import { say, type Command } from '../command.js'
 import {
-  backendFlag,
   batchOf,
   blankImage,
   fitContent,

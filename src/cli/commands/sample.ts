@@ -5,9 +5,9 @@ import { grid } from '../../core/image/compose.js'
 import { batchToImages } from '../../core/image/tensor.js'
 import { sample } from '../../train/inference.js'
 import { disposeModel } from '../../train/model-checkpoint.js'
-import { intFlag, parseOptions, pathFlag } from '../args.js'
+import { backendFlag, intFlag, parseOptions, pathFlag } from '../args.js'
 import { say, type Command } from '../command.js'
-import { backendFlag, batchOf, fitContent, openModel, readImage, writePng } from '../model-io.js'
+import { batchOf, fitContent, openModel, readImage, writePng } from '../model-io.js'
 
 const usage = `step sample --model CKPT --input A.png --out GRID.png [--count N] [--seed K]
         [--backend auto|wasm|webgpu|cpu]

@@ -11,7 +11,7 @@ import { defaultCacheDir, folderNeighbourCache } from '../../train/mining/cache-
 import { trainEncoder, type Stage1Progress } from '../../train/stage1.js'
 import { StyleImages } from '../../train/style-images.js'
 import { prepareOutputDir } from '../../data/output-dir.js'
-import { intFlag, parseOptions, pathFlag } from '../args.js'
+import { backendFlag, intFlag, parseOptions, pathFlag } from '../args.js'
 import { say, type Command } from '../command.js'
 import { createProgress, type Progress } from '../progress.js'
 import { interruptSignal } from '../signals.js'
@@ -51,7 +51,7 @@ const schema = z.object({
     .transform(Number)
     .optional(),
   preset: z.enum(['small', 'paper']).default('small'),
-  backend: z.enum(['auto', 'wasm', 'webgpu', 'cpu', 'webgl']).default('auto'),
+  backend: backendFlag,
   seed: intFlag(0, 0xffffffff).default(1),
   every: intFlag(1, 10_000_000).default(100),
   cache: z.string().optional(),

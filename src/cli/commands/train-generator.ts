@@ -14,7 +14,7 @@ import { folderCheckpointIO, hasCheckpoint, loadCheckpoint } from '../../train/c
 import { disposeLoaded, disposeModels, ganInitFromCheckpoint } from '../../train/gan-checkpoint.js'
 import { defaultPerceptualWeight } from '../../train/gan-losses.js'
 import { trainGenerator, type GanStage } from '../../train/stage2.js'
-import { floatFlag, intFlag, parseOptions, pathFlag } from '../args.js'
+import { backendFlag, floatFlag, intFlag, parseOptions, pathFlag } from '../args.js'
 import { say, type Command } from '../command.js'
 import { createProgress } from '../progress.js'
 import { interruptSignal } from '../signals.js'
@@ -57,7 +57,7 @@ const base = {
   features: z.string().default('resnet50'),
   'percept-taps': intFlag(1, 4).optional(),
   'percept-weight': floatFlag(0, 1e6).optional(),
-  backend: z.enum(['auto', 'wasm', 'webgpu', 'cpu', 'webgl']).default('auto'),
+  backend: backendFlag,
   seed: intFlag(0, 0xffffffff).default(1),
   every: intFlag(1, 10_000_000).default(250),
   samples: intFlag(0, 10_000_000).default(250),

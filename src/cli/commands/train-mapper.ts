@@ -15,7 +15,7 @@ import { encodeAll } from '../../train/eval-encoder.js'
 import { trainMapper } from '../../train/imle.js'
 import { disposeModel, modelFromCheckpoint, modelGroupsOf } from '../../train/model-checkpoint.js'
 import { StyleImages } from '../../train/style-images.js'
-import { intFlag, parseOptions, pathFlag } from '../args.js'
+import { backendFlag, intFlag, parseOptions, pathFlag } from '../args.js'
 import { say, type Command } from '../command.js'
 import { createProgress } from '../progress.js'
 import { interruptSignal } from '../signals.js'
@@ -37,7 +37,7 @@ const schema = z.object({
   out: pathFlag,
   epochs: intFlag(1, 1_000_000).default(500),
   batch: intFlag(1, 65536).default(64),
-  backend: z.enum(['auto', 'wasm', 'webgpu', 'cpu', 'webgl']).default('auto'),
+  backend: backendFlag,
   seed: intFlag(0, 0xffffffff).default(1),
   every: intFlag(1, 1_000_000).default(10),
   'max-codes': intFlag(2, 10_000_000).default(50_000),
