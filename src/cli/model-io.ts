@@ -43,7 +43,7 @@ export async function openModel(
   const loaded = await loadCheckpoint(dir)
   const { size } = loaded.manifest.dataset
   const { stage, step } = loaded.manifest
-  return { model: modelFromCheckpoint(loaded, dir), size, stage, step }
+  return { model: await modelFromCheckpoint(loaded, dir), size, stage, step }
 }
 
 /** Decodes the image file `file`, or throws an InputError naming it. */

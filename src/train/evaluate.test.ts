@@ -127,11 +127,13 @@ describe('evaluateModel', () => {
   it('computes the reconstruction PSNR of G(A, E(B)) over all pairs, across chunks', async () => {
     const r = await evaluateModel(options({ restyle: null, clusters: null }))
     const pairs = await Promise.all(data.split('all').map((n) => data.load(n)))
-    const expected = tf.tidy(() => {
+    const mean = tf.tidy(() => {
       const a = imagesToBatch(pairs.map((p) => fitImage(p.input, SIZE, SIZE)))
       const b = imagesToBatch(pairs.map((p) => fitImage(p.output, SIZE, SIZE)))
-      return tf.mean(psnr(model.generator.apply(a, model.encoder.apply(b)), b)).dataSync()[0]
+      return tf.mean(psnr(model.generator.apply(a, model.encoder.apply(b)), b))
     })
+    const expected = (await mean.data())[0]
+    mean.dispose()
     expect(r.psnr).toBeCloseTo(expected ?? NaN, 3)
     expect(r.transfer_error).toBeNull()
     expect(r.ablation.z0.transfer_error).toBeNull()

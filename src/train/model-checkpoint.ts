@@ -14,7 +14,7 @@ import { assignGroup, disposeLoaded, type LoadedGroups } from './gan-checkpoint.
 import type { StepModel } from './inference.js'
 
 /** Builds the model; disposes the loaded tensors. The caller disposes the model (disposeModel). */
-export function modelFromCheckpoint(loaded: LoadedGroups, where: string): StepModel {
+export async function modelFromCheckpoint(loaded: LoadedGroups, where: string): Promise<StepModel> {
   const built: { dispose(): void }[] = []
   try {
     const { stage, seed } = loaded.manifest
@@ -51,7 +51,7 @@ export function modelFromCheckpoint(loaded: LoadedGroups, where: string): StepMo
             `style/meanCode has ${mean.size} values, expected ${config.encoder.zDim}`,
             where,
           )
-        meanCode = Float32Array.from(mean.dataSync())
+        meanCode = Float32Array.from(await mean.data())
       }
     }
     return { config, encoder, generator, mapper, meanCode }

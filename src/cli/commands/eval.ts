@@ -112,8 +112,6 @@ export const evalCommand: Command = {
   summary: 'evaluate a model: PSNR, SSIM, perceptual, diversity, ablations, transfer (JSON)',
   usage,
   async run(argv) {
-    // Before parsing, which would ask for the required flags first.
-    if (argv.includes('--help') || argv.includes('-h')) return (say(usage), 0)
     const o = parseOptions(
       argv,
       Object.fromEntries(

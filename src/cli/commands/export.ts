@@ -47,7 +47,7 @@ export const exportCommand: Command = {
     await initBackend({ prefer: o.backend })
     const loaded = await loadCheckpoint(o.model)
     const { manifest } = loaded
-    const model = modelFromCheckpoint(loaded, o.model)
+    const model = await modelFromCheckpoint(loaded, o.model)
     const mean = model.meanCode ? tf.tensor1d(model.meanCode) : null
     try {
       await prepareOutputDir(o.out, 'manifest.json')

@@ -35,8 +35,6 @@ export const generateCommand: Command = {
   summary: 'G(A, E(S)): the content image A in the style of image S',
   usage,
   async run(argv) {
-    // Before parsing, which would ask for the required flags first.
-    if (argv.includes('--help') || argv.includes('-h')) return (say(usage), 0)
     const o = parseOptions(
       argv,
       Object.fromEntries(

@@ -64,8 +64,6 @@ export const interpolateCommand: Command = {
   summary: 'a strip of G(A, z) with z moving from style S1 to S2 (.. SN)',
   usage,
   async run(argv) {
-    // Before parsing, which would ask for the required flags first.
-    if (argv.includes('--help') || argv.includes('-h')) return (say(usage), 0)
     const o = parseOptions(
       argv,
       Object.fromEntries(

@@ -39,8 +39,6 @@ export const sampleCommand: Command = {
   summary: 'G(A, M(e)): random styles through the mapper, as a grid PNG',
   usage,
   async run(argv) {
-    // Before parsing, which would ask for the required flags first.
-    if (argv.includes('--help') || argv.includes('-h')) return (say(usage), 0)
     const o = parseOptions(
       argv,
       Object.fromEntries(

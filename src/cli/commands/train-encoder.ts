@@ -1,18 +1,16 @@
 /** `step train encoder`: stage 1, style-encoder pre-training by mined triplets. */
 import { z } from 'zod'
-import { StepError } from '../../core/errors.js'
 import { folderStore } from '../../data/node-store.js'
 import { openPairedDataset } from '../../data/paired.js'
 import { PRESETS } from '../../models/configs.js'
 import { loadFeatureExtractor } from '../../models/features/index.js'
-import { formatAdapter, initBackend } from '../../runtime/backend.js'
-import { folderCheckpointIO, hasCheckpoint } from '../../train/checkpoint-node.js'
+import { folderCheckpointIO } from '../../train/checkpoint-node.js'
 import { defaultCacheDir, folderNeighbourCache } from '../../train/mining/cache-node.js'
 import { trainEncoder, type Stage1Progress } from '../../train/stage1.js'
 import { StyleImages } from '../../train/style-images.js'
-import { prepareOutputDir } from '../../data/output-dir.js'
 import { backendFlag, intFlag, parseOptions, pathFlag } from '../args.js'
 import { say, type Command } from '../command.js'
+import { prepareRunOutput, startBackend } from '../run-setup.js'
 import { createProgress, type Progress } from '../progress.js'
 import { interruptSignal } from '../signals.js'
 
@@ -86,18 +84,8 @@ export const trainEncoderCommand: Command = {
   async run(argv) {
     const o = parseOptions(argv, { ...flags, resume: { type: 'boolean' } }, schema)
     if (o.help) return (say(usage), 0)
-    const exists = await hasCheckpoint(o.out)
-    if (exists && !o.resume)
-      throw new StepError(
-        'checkpoint/exists',
-        'already holds a checkpoint; pass --resume to continue it, or choose another --out',
-        o.out,
-      )
-    if (!exists) await prepareOutputDir(o.out, 'manifest.json')
-    const backend = await initBackend({ prefer: o.backend })
-    say(
-      `backend: ${backend.backend}${backend.adapter ? ` (${formatAdapter(backend.adapter)})` : ''}`,
-    )
+    await prepareRunOutput(o.out, o.resume)
+    await startBackend(o.backend)
     const dataset = await openPairedDataset(folderStore(o.data))
     for (const w of dataset.warnings) say(`note: ${w}`)
     const images = new StyleImages(dataset, 'train', o.size)

@@ -5,17 +5,16 @@
  */
 import { z } from 'zod'
 import { StepError } from '../../core/errors.js'
-import { prepareOutputDir } from '../../data/output-dir.js'
 import { folderStore } from '../../data/node-store.js'
 import { openPairedDataset } from '../../data/paired.js'
 import { loadFeatureExtractor } from '../../models/features/index.js'
-import { formatAdapter, initBackend } from '../../runtime/backend.js'
-import { folderCheckpointIO, hasCheckpoint, loadCheckpoint } from '../../train/checkpoint-node.js'
+import { folderCheckpointIO, loadCheckpoint } from '../../train/checkpoint-node.js'
 import { disposeLoaded, disposeModels, ganInitFromCheckpoint } from '../../train/gan-checkpoint.js'
 import { defaultPerceptualWeight } from '../../train/gan-losses.js'
 import { trainGenerator, type GanStage } from '../../train/stage2.js'
 import { backendFlag, floatFlag, intFlag, parseOptions, pathFlag } from '../args.js'
 import { say, type Command } from '../command.js'
+import { prepareRunOutput, startBackend } from '../run-setup.js'
 import { createProgress } from '../progress.js'
 import { interruptSignal } from '../signals.js'
 
@@ -99,18 +98,8 @@ function command(stage: GanStage): Command {
       const o = parseOptions(argv, { ...flags, resume: { type: 'boolean' } }, schema)
       if (o.help) return (say(usage), 0)
       const from = String((o as Record<string, unknown>)[fromFlag])
-      const exists = await hasCheckpoint(o.out)
-      if (exists && !o.resume)
-        throw new StepError(
-          'checkpoint/exists',
-          'already holds a checkpoint; pass --resume to continue it, or choose another --out',
-          o.out,
-        )
-      if (!exists) await prepareOutputDir(o.out, 'manifest.json')
-      const backend = await initBackend({ prefer: o.backend })
-      say(
-        `backend: ${backend.backend}${backend.adapter ? ` (${formatAdapter(backend.adapter)})` : ''}`,
-      )
+      await prepareRunOutput(o.out, o.resume)
+      await startBackend(o.backend)
       const loaded = await loadCheckpoint(from)
       const wanted = stage === 'generator' ? ['encoder'] : ['generator', 'finetune']
       if (!wanted.includes(loaded.manifest.stage)) {

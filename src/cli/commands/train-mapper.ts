@@ -4,19 +4,17 @@
  * model: E and G (averaged weights) are stored with M and the mean style code.
  */
 import { z } from 'zod'
-import { StepError } from '../../core/errors.js'
 import { createRng, deriveSeed } from '../../core/rng.js'
-import { prepareOutputDir } from '../../data/output-dir.js'
 import { folderStore } from '../../data/node-store.js'
 import { openPairedDataset } from '../../data/paired.js'
-import { formatAdapter, initBackend } from '../../runtime/backend.js'
-import { folderCheckpointIO, hasCheckpoint, loadCheckpoint } from '../../train/checkpoint-node.js'
+import { folderCheckpointIO, loadCheckpoint } from '../../train/checkpoint-node.js'
 import { encodeAll } from '../../train/eval-encoder.js'
 import { trainMapper } from '../../train/imle.js'
 import { disposeModel, modelFromCheckpoint, modelGroupsOf } from '../../train/model-checkpoint.js'
 import { StyleImages } from '../../train/style-images.js'
 import { backendFlag, intFlag, parseOptions, pathFlag } from '../args.js'
 import { say, type Command } from '../command.js'
+import { prepareRunOutput, startBackend } from '../run-setup.js'
 import { createProgress } from '../progress.js'
 import { interruptSignal } from '../signals.js'
 
@@ -60,21 +58,11 @@ export const trainMapperCommand: Command = {
   async run(argv) {
     const o = parseOptions(argv, { ...flags, resume: { type: 'boolean' } }, schema)
     if (o.help) return (say(usage), 0)
-    const exists = await hasCheckpoint(o.out)
-    if (exists && !o.resume)
-      throw new StepError(
-        'checkpoint/exists',
-        'already holds a checkpoint; pass --resume to continue it, or choose another --out',
-        o.out,
-      )
-    if (!exists) await prepareOutputDir(o.out, 'manifest.json')
-    const backend = await initBackend({ prefer: o.backend })
-    say(
-      `backend: ${backend.backend}${backend.adapter ? ` (${formatAdapter(backend.adapter)})` : ''}`,
-    )
+    await prepareRunOutput(o.out, o.resume)
+    await startBackend(o.backend)
     const loaded = await loadCheckpoint(o.from)
     const size = loaded.manifest.dataset.size
-    const model = modelFromCheckpoint(loaded, o.from)
+    const model = await modelFromCheckpoint(loaded, o.from)
     const { signal, release } = interruptSignal()
     try {
       const dataset = await openPairedDataset(folderStore(o.data))
