@@ -2,10 +2,7 @@
  * What `step generate`, `sample`, `interpolate` and `eval` share: the backend flag, loading a
  * whole model, reading images (errors name the file), fitting them to the model, writing PNGs.
  *
- * Sizes: a style image is always fitted (scale + centre crop) to the model's training size S
- * (manifest dataset.size), the size E was trained at. A content image is fitted to S x S too,
- * unless both its sides are at least S: then it keeps its own size, centre-cropped to the largest
- * multiples of 8 (the generator's) not above it, so at most 7 pixels are cut per dimension.
+ * How images are fitted to the model's size: src/train/image-fit.ts (re-exported here).
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
@@ -15,14 +12,14 @@ import type { backendFlag } from './args.js'
 import { InputError, errorMessage } from '../core/errors.js'
 import { decodeImage } from '../core/image/decode.js'
 import { encodePng } from '../core/image/encode.js'
-import { centreCrop, fitImage } from '../core/image/resize.js'
 import { imagesToBatch } from '../core/image/tensor.js'
 import { createRgbImage, type RgbImage } from '../core/image/types.js'
-import { GENERATOR_SIZE_MULTIPLE } from '../models/generator.js'
 import { initBackend } from '../runtime/backend.js'
 import { loadCheckpoint, readManifest } from '../train/checkpoint-node.js'
 import type { StepModel } from '../train/inference.js'
 import { modelFromCheckpoint } from '../train/model-checkpoint.js'
+
+export { contentSize, fitContent, fitStyle } from '../train/image-fit.js'
 
 /** A whole model and the side S it was trained at. */
 export interface LoadedModel {
@@ -60,25 +57,6 @@ export async function readImage(file: string): Promise<RgbImage> {
     )
   }
   return decodeImage(bytes, { where: file })
-}
-
-/** The size a content image of width w and height h is generated at (see the module comment). */
-export function contentSize(w: number, h: number, size: number): [number, number] {
-  if (w < size || h < size) return [size, size]
-  const m = GENERATOR_SIZE_MULTIPLE
-  return [w - (w % m), h - (h % m)]
-}
-
-/** A content image fitted for the generator (see the module comment). */
-export function fitContent(image: RgbImage, size: number): RgbImage {
-  if (image.width < size || image.height < size) return fitImage(image, size, size, 'cover')
-  const [w, h] = contentSize(image.width, image.height, size)
-  return centreCrop(image, w, h)
-}
-
-/** A style image fitted to size x size for the encoder. */
-export function fitStyle(image: RgbImage, size: number): RgbImage {
-  return fitImage(image, size, size, 'cover')
 }
 
 /** One image as a batch [1, H, W, 3] in [-1, 1]. */

@@ -33,9 +33,14 @@ export const INFERENCE_CHUNK = 16
 
 /** Style codes of images [B, H, W, 3] in [-1, 1] -> z [B, zDim]. */
 export function encode(model: StepModel, images: tf.Tensor4D): tf.Tensor2D {
+  return applyEncoder(model.encoder, images)
+}
+
+/** encode() with a bare encoder (e.g. the Style Encode node's Encoder socket). */
+export function applyEncoder(encoder: StyleEncoder, images: tf.Tensor4D): tf.Tensor2D {
   assertImageBatch('encode', 'images', images)
   return chunked(images.shape[0], (i0, n) =>
-    model.encoder.apply(tf.slice(images, [i0, 0, 0, 0], [n, -1, -1, -1])),
+    encoder.apply(tf.slice(images, [i0, 0, 0, 0], [n, -1, -1, -1])),
   )
 }
 
@@ -44,6 +49,15 @@ export function encode(model: StepModel, images: tf.Tensor4D): tf.Tensor2D {
  * side may have batch 1 and is then broadcast over the other's batch.
  */
 export function generate(model: StepModel, content: tf.Tensor4D, z: tf.Tensor2D): tf.Tensor4D {
+  return applyGenerator(model.generator, content, z)
+}
+
+/** generate() with a bare generator (e.g. the Generate node's Generator socket). */
+export function applyGenerator(
+  generator: Generator,
+  content: tf.Tensor4D,
+  z: tf.Tensor2D,
+): tf.Tensor4D {
   assertImageBatch('generate', 'content', content)
   const [b, h, w] = content.shape
   if (h % GENERATOR_SIZE_MULTIPLE !== 0 || w % GENERATOR_SIZE_MULTIPLE !== 0) {
@@ -51,7 +65,7 @@ export function generate(model: StepModel, content: tf.Tensor4D, z: tf.Tensor2D)
       `generate: content [${content.shape.join(', ')}]: H and W must be multiples of ${GENERATOR_SIZE_MULTIPLE}`,
     )
   }
-  const zDim = model.generator.config.zDim
+  const zDim = generator.config.zDim
   assertZ('generate', z, zDim)
   const nz = z.shape[0]
   if (b !== nz && b !== 1 && nz !== 1) {
@@ -62,7 +76,7 @@ export function generate(model: StepModel, content: tf.Tensor4D, z: tf.Tensor2D)
   return chunked(Math.max(b, nz), (i0, n) => {
     const c = b === 1 ? tf.broadcastTo<tf.Rank.R4>(content, [n, h, w, 3]) : tf.slice(content, i0, n)
     const zz = nz === 1 ? tf.broadcastTo<tf.Rank.R2>(z, [n, zDim]) : tf.slice(z, i0, n)
-    return model.generator.apply(c, zz)
+    return generator.apply(c, zz)
   })
 }
 

@@ -4,12 +4,13 @@
  * 'encoder'; G = 'ema_generator' when stored else 'generator' (a mapper checkpoint stores the
  * averaged weights under the plain names); M and the mean style code only in mapper checkpoints.
  */
-import type * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs'
 import { InputError } from '../core/errors.js'
 import { parseStepModelConfig } from '../models/configs.js'
 import { createEncoder } from '../models/encoder.js'
 import { createGenerator } from '../models/generator.js'
 import { createMapper } from '../models/mapper.js'
+import type { CheckpointDraft, CheckpointManifest, TensorGroup } from './checkpoint.js'
 import { assignGroup, disposeLoaded, type LoadedGroups } from './gan-checkpoint.js'
 import type { StepModel } from './inference.js'
 
@@ -80,5 +81,35 @@ export function modelGroupsOf(
     encoder: group(model.encoder.params),
     generator: group(model.generator.params),
     ...(model.mapper ? { mapper: group(model.mapper.params) } : {}),
+  }
+}
+
+/**
+ * What an exported model stores: the networks under the plain names plus the mean style code,
+ * and the manifest draft of `manifest` (the checkpoint it came from) marked as exported from
+ * `source`. `release` frees the mean-code tensor made here.
+ */
+export function exportedModel(
+  model: StepModel,
+  manifest: CheckpointManifest,
+  source: string,
+): { draft: CheckpointDraft; groups: Record<string, TensorGroup>; release(): void } {
+  const mean = model.meanCode ? tf.tensor1d(model.meanCode) : null
+  return {
+    draft: {
+      stage: manifest.stage,
+      step: manifest.step,
+      steps: manifest.steps,
+      seed: manifest.seed,
+      config: manifest.config,
+      dataset: manifest.dataset,
+      extractor: manifest.extractor,
+      training: { ...manifest.training, exportedFrom: source },
+    },
+    groups: {
+      ...modelGroupsOf(model),
+      ...(mean ? { style: [{ name: 'meanCode', tensor: mean }] } : {}),
+    },
+    release: () => mean?.dispose(),
   }
 }

@@ -111,3 +111,49 @@ export function scaleStyle(
     return tf.add<tf.Tensor2D>(mean, tf.mul(tf.sub(z, mean), strength))
   })
 }
+
+/** `steps` evenly spaced t in [0, 1] (steps >= 2). */
+export function evenSteps(steps: number): number[] {
+  if (!Number.isInteger(steps) || steps < 2)
+    throw new RangeError(`interpolate: steps must be an integer >= 2, got ${steps}`)
+  return Array.from({ length: steps }, (_, i) => i / (steps - 1))
+}
+
+/**
+ * A path through zs [N >= 2, zDim]: each consecutive pair interpolated at `steps` points, the
+ * shared end points kept once -> [(N - 1) * (steps - 1) + 1, zDim].
+ */
+export function pathCodes(
+  zs: tf.Tensor2D,
+  steps: number,
+  mode: 'lerp' | 'slerp',
+  zDim: number,
+): tf.Tensor2D {
+  assertZ('interpolate', zs, zDim)
+  const n = zs.shape[0]
+  if (n < 2) throw new RangeError(`interpolate: needs at least 2 codes, got ${n}`)
+  const t = evenSteps(steps)
+  return tf.tidy(() => {
+    const parts = []
+    for (let i = 0; i + 1 < n; i++) {
+      const seg = interpolateCodes(tf.slice(zs, [i, 0], [2, zDim]), { t, mode }, zDim)
+      parts.push(i === 0 ? seg : tf.slice(seg, [1, 0], [-1, -1]))
+    }
+    return tf.concat(parts, 0)
+  })
+}
+
+/**
+ * A steps x steps grid between 4 corner codes zs [4, zDim] (top-left, top-right, bottom-left,
+ * bottom-right), each cell their bilinear blend -> [steps * steps, zDim], row-major.
+ */
+export function gridCodes(zs: tf.Tensor2D, steps: number, zDim: number): tf.Tensor2D {
+  assertZ('interpolate', zs, zDim)
+  if (zs.shape[0] !== 4)
+    throw new RangeError(`interpolate: a grid needs exactly 4 corner codes, got ${zs.shape[0]}`)
+  const t = evenSteps(steps)
+  const weights: number[] = []
+  for (const v of t)
+    for (const u of t) weights.push((1 - u) * (1 - v), u * (1 - v), (1 - u) * v, u * v)
+  return tf.tidy(() => tf.matMul(tf.tensor2d(weights, [steps * steps, 4]), zs))
+}

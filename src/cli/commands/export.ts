@@ -3,12 +3,11 @@
  * mean style code, the moving-average weights where the checkpoint has them), dropping
  * discriminator, optimiser and IMLE state — how examples/models/default was made.
  */
-import * as tf from '@tensorflow/tfjs'
 import { z } from 'zod'
 import { StepError } from '../../core/errors.js'
 import { prepareOutputDir } from '../../data/output-dir.js'
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint } from '../../train/checkpoint-node.js'
-import { disposeModel, modelFromCheckpoint, modelGroupsOf } from '../../train/model-checkpoint.js'
+import { disposeModel, exportedModel, modelFromCheckpoint } from '../../train/model-checkpoint.js'
 import { backendFlag, parseOptions, pathFlag } from '../args.js'
 import { say, type Command } from '../command.js'
 
@@ -48,30 +47,17 @@ export const exportCommand: Command = {
     const loaded = await loadCheckpoint(o.model)
     const { manifest } = loaded
     const model = await modelFromCheckpoint(loaded, o.model)
-    const mean = model.meanCode ? tf.tensor1d(model.meanCode) : null
+    const exported = exportedModel(model, manifest, o.model)
     try {
       await prepareOutputDir(o.out, 'manifest.json')
-      const draft = {
-        stage: manifest.stage,
-        step: manifest.step,
-        steps: manifest.steps,
-        seed: manifest.seed,
-        config: manifest.config,
-        dataset: manifest.dataset,
-        extractor: manifest.extractor,
-        training: { ...manifest.training, exportedFrom: o.model },
-      }
-      const saved = await saveCheckpoint(o.out, draft, {
-        ...modelGroupsOf(model),
-        ...(mean ? { style: [{ name: 'meanCode', tensor: mean }] } : {}),
-      })
+      const saved = await saveCheckpoint(o.out, exported.draft, exported.groups)
       const bytes = Object.values(saved.weights).reduce((s, w) => s + w.bytes, 0)
       say(
         `exported ${Object.keys(saved.weights).join(', ')} (${(bytes / 2 ** 20).toFixed(2)} MiB) to ${o.out}`,
       )
       return 0
     } finally {
-      mean?.dispose()
+      exported.release()
       disposeModel(model)
     }
   },

@@ -3,11 +3,10 @@ import { z } from 'zod'
 import { folderStore } from '../../data/node-store.js'
 import { openPairedDataset } from '../../data/paired.js'
 import { PRESETS } from '../../models/configs.js'
-import { loadFeatureExtractor } from '../../models/features/index.js'
 import { folderCheckpointIO } from '../../train/checkpoint-node.js'
 import { defaultCacheDir, folderNeighbourCache } from '../../train/mining/cache-node.js'
-import { trainEncoder, type Stage1Progress } from '../../train/stage1.js'
-import { StyleImages } from '../../train/style-images.js'
+import type { Stage1Progress } from '../../train/stage1.js'
+import { runEncoderStage } from '../../train/stage-runs.js'
 import { backendFlag, intFlag, parseOptions, pathFlag } from '../args.js'
 import { say, type Command } from '../command.js'
 import { prepareRunOutput, startBackend } from '../run-setup.js'
@@ -88,30 +87,26 @@ export const trainEncoderCommand: Command = {
     await startBackend(o.backend)
     const dataset = await openPairedDataset(folderStore(o.data))
     for (const w of dataset.warnings) say(`note: ${w}`)
-    const images = new StyleImages(dataset, 'train', o.size)
-    const fingerprint = await dataset.fingerprint('train')
-    const extractor = await loadFeatureExtractor(o.features)
-    say(`features: ${extractor.description}`)
-    say(`data: ${images.count} training images of ${o.data} (fingerprint ${fingerprint})`)
     const bars: Partial<Record<Stage1Progress['phase'], Progress>> = {}
     const { signal, release } = interruptSignal()
     try {
-      const result = await trainEncoder({
-        images,
-        datasetFingerprint: fingerprint,
-        extractor,
-        config: PRESETS[o.preset],
-        steps: o.steps,
-        seed: o.seed,
+      const result = await runEncoderStage({
+        dataset,
         io: folderCheckpointIO(o.out),
-        batchSize: o.batch,
+        seed: o.seed,
+        resume: o.resume,
+        signal,
+        log: say,
+        config: PRESETS[o.preset],
+        features: o.features,
+        size: o.size,
+        steps: o.steps,
+        batch: o.batch,
+        ...(o.lr !== undefined ? { lr: o.lr } : {}),
         mining: o.mining,
         negatives: o.negatives,
-        ...(o.lr !== undefined ? { lr: o.lr } : {}),
-        checkpointEvery: o.every,
-        resume: o.resume,
+        every: o.every,
         cache: folderNeighbourCache(o.cache),
-        signal,
         onProgress: (p) => {
           const bar = (bars[p.phase] ??= createProgress(
             p.phase === 'train' ? 'train' : `mining ${p.phase}`,
@@ -129,7 +124,6 @@ export const trainEncoderCommand: Command = {
       return result.status === 'done' ? 0 : 130
     } finally {
       release()
-      extractor.dispose()
     }
   },
 }

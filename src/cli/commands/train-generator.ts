@@ -4,14 +4,12 @@
  * a checkpoint folder of the same format (manifest.json + weights + loss.jsonl + samples/).
  */
 import { z } from 'zod'
-import { StepError } from '../../core/errors.js'
 import { folderStore } from '../../data/node-store.js'
 import { openPairedDataset } from '../../data/paired.js'
-import { loadFeatureExtractor } from '../../models/features/index.js'
 import { folderCheckpointIO, loadCheckpoint } from '../../train/checkpoint-node.js'
-import { disposeLoaded, disposeModels, ganInitFromCheckpoint } from '../../train/gan-checkpoint.js'
-import { defaultPerceptualWeight } from '../../train/gan-losses.js'
-import { trainGenerator, type GanStage } from '../../train/stage2.js'
+import { disposeLoaded, disposeModels } from '../../train/gan-checkpoint.js'
+import type { GanStage } from '../../train/stage2.js'
+import { runGanStage } from '../../train/stage-runs.js'
 import { backendFlag, floatFlag, intFlag, parseOptions, pathFlag } from '../args.js'
 import { say, type Command } from '../command.js'
 import { prepareRunOutput, startBackend } from '../run-setup.js'
@@ -101,50 +99,35 @@ function command(stage: GanStage): Command {
       await prepareRunOutput(o.out, o.resume)
       await startBackend(o.backend)
       const loaded = await loadCheckpoint(from)
-      const wanted = stage === 'generator' ? ['encoder'] : ['generator', 'finetune']
-      if (!wanted.includes(loaded.manifest.stage)) {
+      const dataset = await openPairedDataset(folderStore(o.data)).catch((err: unknown) => {
         disposeLoaded(loaded)
-        throw new StepError(
-          'checkpoint/stage',
-          `holds a '${loaded.manifest.stage}' checkpoint; --${fromFlag} needs ${wanted.map((w) => `'${w}'`).join(' or ')}`,
-          from,
-        )
-      }
-      const { config, init } = ganInitFromCheckpoint(loaded, from)
-      const dataset = await openPairedDataset(folderStore(o.data))
-      for (const w of dataset.warnings) say(`note: ${w}`)
-      const taps = o['percept-taps']
-      const extractor = await loadFeatureExtractor(
-        o.features,
-        taps === undefined ? {} : { taps },
-      ).catch((err: unknown) => {
-        disposeModels(init)
         throw err
       })
-      say(`features: ${extractor.description}`)
-      const fingerprint = await dataset.fingerprint('train')
-      say(`data: ${dataset.split('train').length} training pairs of ${o.data}`)
+      for (const w of dataset.warnings) say(`note: ${w}`)
       const bar = createProgress(`train ${stage}`, o.steps)
       const { signal, release } = interruptSignal()
       try {
-        const result = await trainGenerator({
+        const taps = o['percept-taps']
+        const weight = o['percept-weight']
+        const result = await runGanStage({
           stage,
           dataset,
-          datasetFingerprint: fingerprint,
-          extractor,
-          config,
-          size: o.size,
-          steps: o.steps,
-          seed: o.seed,
+          from: loaded,
+          fromLabel: from,
           io: folderCheckpointIO(o.out),
-          init,
-          batchSize: o.batch,
-          ...(o.lr !== undefined ? { lr: o.lr } : {}),
-          weights: { perceptual: o['percept-weight'] ?? defaultPerceptualWeight(extractor.id) },
-          checkpointEvery: o.every,
-          sampleEvery: o.samples,
+          seed: o.seed,
           resume: o.resume,
           signal,
+          log: say,
+          features: o.features,
+          ...(taps !== undefined ? { perceptTaps: taps } : {}),
+          ...(weight !== undefined ? { perceptWeight: weight } : {}),
+          size: o.size,
+          steps: o.steps,
+          batch: o.batch,
+          ...(o.lr !== undefined ? { lr: o.lr } : {}),
+          every: o.every,
+          samples: o.samples,
           onProgress: (p) =>
             bar.update(
               p.step,
@@ -161,7 +144,6 @@ function command(stage: GanStage): Command {
         return result.status === 'done' ? 0 : 130
       } finally {
         release()
-        extractor.dispose()
       }
     },
   }

@@ -4,14 +4,12 @@
  * model: E and G (averaged weights) are stored with M and the mean style code.
  */
 import { z } from 'zod'
-import { createRng, deriveSeed } from '../../core/rng.js'
 import { folderStore } from '../../data/node-store.js'
 import { openPairedDataset } from '../../data/paired.js'
 import { folderCheckpointIO, loadCheckpoint } from '../../train/checkpoint-node.js'
-import { encodeAll } from '../../train/eval-encoder.js'
-import { trainMapper } from '../../train/imle.js'
-import { disposeModel, modelFromCheckpoint, modelGroupsOf } from '../../train/model-checkpoint.js'
-import { StyleImages } from '../../train/style-images.js'
+import { disposeLoaded } from '../../train/gan-checkpoint.js'
+import { disposeModel } from '../../train/model-checkpoint.js'
+import { runMapperStage } from '../../train/stage-runs.js'
 import { backendFlag, intFlag, parseOptions, pathFlag } from '../args.js'
 import { say, type Command } from '../command.js'
 import { prepareRunOutput, startBackend } from '../run-setup.js'
@@ -61,53 +59,38 @@ export const trainMapperCommand: Command = {
     await prepareRunOutput(o.out, o.resume)
     await startBackend(o.backend)
     const loaded = await loadCheckpoint(o.from)
-    const size = loaded.manifest.dataset.size
-    const model = await modelFromCheckpoint(loaded, o.from)
+    const dataset = await openPairedDataset(folderStore(o.data)).catch((err: unknown) => {
+      disposeLoaded(loaded)
+      throw err
+    })
+    for (const w of dataset.warnings) say(`note: ${w}`)
+    const bar = createProgress('train mapper', o.epochs)
     const { signal, release } = interruptSignal()
     try {
-      const dataset = await openPairedDataset(folderStore(o.data))
-      for (const w of dataset.warnings) say(`note: ${w}`)
-      const images = new StyleImages(dataset, 'train', size)
-      const all = Array.from({ length: images.count }, (_, i) => i)
-      const picked =
-        images.count > o['max-codes']
-          ? createRng(deriveSeed(o.seed, 'mapper-codes'))
-              .shuffled(all)
-              .slice(0, o['max-codes'])
-              .sort((a, b) => a - b)
-          : all
-      say(`encoding ${picked.length} of ${images.count} training images of ${o.data} at ${size} px`)
-      const codes = await encodeAll(model.encoder, images, 32, picked)
-      const bar = createProgress('train mapper', o.epochs)
-      const result = await trainMapper({
-        codes,
-        config: model.config,
-        dataset: {
-          label: dataset.label,
-          fingerprint: await dataset.fingerprint('train'),
-          size,
-          count: images.count,
-        },
-        seed: o.seed,
+      const { result, model } = await runMapperStage({
+        dataset,
+        from: loaded,
+        fromLabel: o.from,
         io: folderCheckpointIO(o.out),
-        epochs: o.epochs,
-        batchSize: o.batch,
-        checkpointEvery: o.every,
-        extraGroups: modelGroupsOf({ ...model, mapper: null }),
+        seed: o.seed,
         resume: o.resume,
         signal,
+        log: say,
+        epochs: o.epochs,
+        batch: o.batch,
+        every: o.every,
+        maxCodes: o['max-codes'],
         onProgress: (p) =>
           bar.update(p.epoch, `loss ${p.loss.toFixed(5)} imle ${p.imle.toFixed(5)}`),
       })
+      disposeModel(model)
       if (result.status === 'done') bar.finish()
       say(
         `${result.status === 'done' ? 'finished' : 'cancelled'} at epoch ${result.epoch}/${o.epochs}, loss ${result.lastLoss?.toFixed(5) ?? 'n/a'}; model in ${o.out}`,
       )
-      result.mapper.dispose()
       return result.status === 'done' ? 0 : 130
     } finally {
       release()
-      disposeModel(model)
     }
   },
 }

@@ -1,0 +1,215 @@
+/**
+ * The training stages as whole runs over an opened dataset and a checkpoint store — what both
+ * the `step train …` commands and the graph's training nodes call, so that a stage behaves the
+ * same from either. Each loads its features, checks what it starts from, trains and releases
+ * everything but the trained networks it returns.
+ */
+import { StepError } from '../core/errors.js'
+import { createRng, deriveSeed } from '../core/rng.js'
+import type { PairedDataset } from '../data/paired.js'
+import type { StepModelConfig } from '../models/configs.js'
+import { loadFeatureExtractor } from '../models/features/index.js'
+import type { CheckpointIO } from './checkpoint.js'
+import { encodeAll } from './eval-encoder.js'
+import {
+  disposeLoaded,
+  disposeModels,
+  ganInitFromCheckpoint,
+  type LoadedGroups,
+} from './gan-checkpoint.js'
+import { defaultPerceptualWeight } from './gan-losses.js'
+import { meanCodeOf, trainMapper, type MapperProgress, type MapperResult } from './imle.js'
+import type { StepModel } from './inference.js'
+import type { MiningMode, NeighbourCache } from './mining/mine.js'
+import type { NegativeMode } from './mining/triplets.js'
+import { disposeModel, modelFromCheckpoint, modelGroupsOf } from './model-checkpoint.js'
+import { trainEncoder, type Stage1Progress, type Stage1Result } from './stage1.js'
+import { trainGenerator, type GanStage, type Stage2Progress, type Stage2Result } from './stage2.js'
+import { StyleImages } from './style-images.js'
+
+/** What every stage run takes. */
+interface RunBase {
+  readonly dataset: PairedDataset
+  readonly io: CheckpointIO
+  readonly seed: number
+  readonly resume: boolean
+  readonly signal?: AbortSignal
+  /** One line of information (features used, counts). */
+  readonly log?: (message: string) => void
+}
+
+/** Stage 1 request. */
+export interface EncoderRun extends RunBase {
+  readonly config: StepModelConfig
+  readonly features: string
+  readonly size: number
+  readonly steps: number
+  readonly batch: number
+  readonly lr?: number
+  readonly mining: MiningMode
+  readonly negatives?: NegativeMode
+  readonly every: number
+  readonly cache?: NeighbourCache
+  readonly onProgress?: (p: Stage1Progress) => void
+}
+
+/** Stage 1 on the training split; the returned encoder is the caller's. */
+export async function runEncoderStage(r: EncoderRun): Promise<Stage1Result> {
+  const images = new StyleImages(r.dataset, 'train', r.size)
+  const fingerprint = await r.dataset.fingerprint('train')
+  const extractor = await loadFeatureExtractor(r.features)
+  try {
+    r.log?.(`features: ${extractor.description}`)
+    r.log?.(
+      `data: ${images.count} training images of ${r.dataset.label} (fingerprint ${fingerprint})`,
+    )
+    return await trainEncoder({
+      images,
+      datasetFingerprint: fingerprint,
+      extractor,
+      config: r.config,
+      steps: r.steps,
+      seed: r.seed,
+      io: r.io,
+      batchSize: r.batch,
+      mining: r.mining,
+      ...(r.negatives ? { negatives: r.negatives } : {}),
+      ...(r.lr !== undefined ? { lr: r.lr } : {}),
+      checkpointEvery: r.every,
+      resume: r.resume,
+      ...(r.cache ? { cache: r.cache } : {}),
+      ...(r.signal ? { signal: r.signal } : {}),
+      ...(r.onProgress ? { onProgress: r.onProgress } : {}),
+    })
+  } finally {
+    extractor.dispose()
+  }
+}
+
+/** Stage 2 or 3 request; `from` is consumed (its tensors are disposed). */
+export interface GanRun extends RunBase {
+  readonly stage: GanStage
+  readonly from: LoadedGroups
+  readonly fromLabel: string
+  readonly features: string
+  readonly perceptTaps?: number
+  readonly perceptWeight?: number
+  readonly size: number
+  readonly steps: number
+  readonly batch: number
+  readonly lr?: number
+  readonly every: number
+  readonly samples: number
+  readonly onProgress?: (p: Stage2Progress) => void
+}
+
+/** The stages a GAN stage may start from. */
+export const GAN_SOURCES: Readonly<Record<GanStage, readonly string[]>> = {
+  generator: ['encoder'],
+  finetune: ['generator', 'finetune'],
+}
+
+/** Stage 2 or 3; the returned models are the caller's (disposeModels). */
+export async function runGanStage(r: GanRun): Promise<Stage2Result> {
+  const wanted = GAN_SOURCES[r.stage]
+  if (!wanted.includes(r.from.manifest.stage)) {
+    disposeLoaded(r.from)
+    throw new StepError(
+      'checkpoint/stage',
+      `holds a '${r.from.manifest.stage}' checkpoint; ${r.stage === 'generator' ? 'stage 2' : 'stage 3'} starts from ${wanted.map((w) => `'${w}'`).join(' or ')}`,
+      r.fromLabel,
+    )
+  }
+  const { config, init } = ganInitFromCheckpoint(r.from, r.fromLabel)
+  const extractor = await loadFeatureExtractor(
+    r.features,
+    r.perceptTaps === undefined ? {} : { taps: r.perceptTaps },
+  ).catch((err: unknown) => {
+    disposeModels(init)
+    throw err
+  })
+  try {
+    r.log?.(`features: ${extractor.description}`)
+    const fingerprint = await r.dataset.fingerprint('train')
+    r.log?.(`data: ${r.dataset.split('train').length} training pairs of ${r.dataset.label}`)
+    return await trainGenerator({
+      stage: r.stage,
+      dataset: r.dataset,
+      datasetFingerprint: fingerprint,
+      extractor,
+      config,
+      size: r.size,
+      steps: r.steps,
+      seed: r.seed,
+      io: r.io,
+      init,
+      batchSize: r.batch,
+      ...(r.lr !== undefined ? { lr: r.lr } : {}),
+      weights: { perceptual: r.perceptWeight ?? defaultPerceptualWeight(extractor.id) },
+      checkpointEvery: r.every,
+      sampleEvery: r.samples,
+      resume: r.resume,
+      ...(r.signal ? { signal: r.signal } : {}),
+      ...(r.onProgress ? { onProgress: r.onProgress } : {}),
+    })
+  } finally {
+    extractor.dispose()
+  }
+}
+
+/** Mapper request; `from` (a stage-2/3 checkpoint) is consumed. */
+export interface MapperRun extends RunBase {
+  readonly from: LoadedGroups
+  readonly fromLabel: string
+  readonly epochs: number
+  readonly batch: number
+  readonly every: number
+  /** Encode at most this many training images (a seeded subset). */
+  readonly maxCodes: number
+  readonly onProgress?: (p: MapperProgress) => void
+}
+
+/** Trains M on E's codes of the training split; returns the run and the whole model (caller's). */
+export async function runMapperStage(
+  r: MapperRun,
+): Promise<{ result: MapperResult; model: StepModel; size: number }> {
+  const size = r.from.manifest.dataset.size
+  const model = await modelFromCheckpoint(r.from, r.fromLabel)
+  try {
+    const images = new StyleImages(r.dataset, 'train', size)
+    const all = Array.from({ length: images.count }, (_, i) => i)
+    const picked =
+      images.count > r.maxCodes
+        ? createRng(deriveSeed(r.seed, 'mapper-codes'))
+            .shuffled(all)
+            .slice(0, r.maxCodes)
+            .sort((a, b) => a - b)
+        : all
+    r.log?.(`encoding ${picked.length} of ${images.count} training images at ${size} px`)
+    const codes = await encodeAll(model.encoder, images, 32, picked)
+    const result = await trainMapper({
+      codes,
+      config: model.config,
+      dataset: {
+        label: r.dataset.label,
+        fingerprint: await r.dataset.fingerprint('train'),
+        size,
+        count: images.count,
+      },
+      seed: r.seed,
+      io: r.io,
+      epochs: r.epochs,
+      batchSize: r.batch,
+      checkpointEvery: r.every,
+      extraGroups: modelGroupsOf({ ...model, mapper: null }),
+      resume: r.resume,
+      ...(r.signal ? { signal: r.signal } : {}),
+      ...(r.onProgress ? { onProgress: r.onProgress } : {}),
+    })
+    const meanCode = meanCodeOf(codes, model.config.encoder.zDim)
+    return { result, model: { ...model, mapper: result.mapper, meanCode }, size }
+  } catch (err) {
+    disposeModel(model)
+    throw err
+  }
+}
