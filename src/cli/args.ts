@@ -11,22 +11,27 @@ export class UsageError extends StepError {
   }
 }
 
-type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>
+type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>
 
-/** Parses `argv` against `options` and validates the values with `schema`. */
+/**
+ * Parses `argv` against `options` and validates the values with `schema`. With `positionals`,
+ * arguments that are not flags are allowed and validated under the key `positionals`.
+ */
 export function parseOptions<S extends z.ZodType>(
   argv: string[],
   options: OptionSpec,
   schema: S,
+  positionals = false,
 ): z.output<S> {
   let values: Record<string, unknown>
   try {
-    values = parseArgs({
+    const parsed = parseArgs({
       args: argv,
       options: { ...options, help: { type: 'boolean', short: 'h' } },
       strict: true,
-      allowPositionals: false,
-    }).values
+      allowPositionals: positionals,
+    })
+    values = positionals ? { ...parsed.values, positionals: parsed.positionals } : parsed.values
   } catch (err) {
     throw new UsageError(
       err instanceof Error ? err.message.replace(/\. To specify .*$/, '') : String(err),

@@ -16,6 +16,8 @@ import { sampleCommand } from './commands/sample.js'
 import { interpolateCommand } from './commands/interpolate.js'
 import { evalCommand } from './commands/eval.js'
 import { exportCommand } from './commands/export.js'
+import { nodesCommand } from './commands/nodes.js'
+import { runCommand } from './commands/run.js'
 
 const COMMANDS: readonly Command[] = [
   datasetSynth,
@@ -32,6 +34,8 @@ const COMMANDS: readonly Command[] = [
   // After 'eval encoder': the first command whose words match is run.
   evalCommand,
   exportCommand,
+  runCommand,
+  nodesCommand,
   demo,
   info,
 ]

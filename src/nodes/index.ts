@@ -1,0 +1,65 @@
+/**
+ * The node registry: every StEP node type, frozen, keyed by its type id. The headless runner,
+ * the CLI's `step nodes` and the editor all read node types from here and nowhere else.
+ */
+import type { NodeDefinition } from './define.js'
+import { evaluateNode } from './evaluate.js'
+import { gaussianSample } from './gaussian-sample.js'
+import { generateNode } from './generate.js'
+import { imageGrid } from './image-grid.js'
+import { interpolateNode } from './interpolate.js'
+import { loadDataset } from './load-dataset.js'
+import { loadImage } from './load-image.js'
+import { loadModel } from './load-model.js'
+import { mapperNode } from './mapper.js'
+import { previewImage } from './preview-image.js'
+import { saveImage } from './save-image.js'
+import { saveModel } from './save-model.js'
+import { styleEncode } from './style-encode.js'
+import { styleStrengthNode } from './style-strength.js'
+import { synthDataset } from './synth-dataset.js'
+import { trainEncoderNode } from './train-encoder.js'
+import { fineTuneNode, trainGeneratorNode } from './train-generator.js'
+import { trainMapperNode } from './train-mapper.js'
+
+export { defineNode } from './define.js'
+export type { ExecuteContext, InputSpec, NodeDefinition } from './define.js'
+export type { NodeEnv, SynthRequest } from './env.js'
+export * from './sockets.js'
+export * from './widgets.js'
+
+/** All node types in palette order. */
+export const NODE_LIST: readonly NodeDefinition[] = Object.freeze([
+  loadImage,
+  loadDataset,
+  synthDataset,
+  loadModel,
+  saveModel,
+  styleEncode,
+  gaussianSample,
+  mapperNode,
+  generateNode,
+  interpolateNode,
+  styleStrengthNode,
+  imageGrid,
+  previewImage,
+  saveImage,
+  trainEncoderNode,
+  trainGeneratorNode,
+  fineTuneNode,
+  trainMapperNode,
+  evaluateNode,
+])
+
+/** Node types by type id (a null-prototype, frozen table: preset content cannot reach Object's). */
+export const NODE_TYPES: Readonly<Record<string, NodeDefinition>> = Object.freeze(
+  Object.assign(
+    Object.create(null) as Record<string, NodeDefinition>,
+    Object.fromEntries(NODE_LIST.map((n) => [n.type, n])),
+  ),
+)
+
+/** The node type with id `type`, or undefined. */
+export function nodeType(type: string): NodeDefinition | undefined {
+  return Object.prototype.hasOwnProperty.call(NODE_TYPES, type) ? NODE_TYPES[type] : undefined
+}

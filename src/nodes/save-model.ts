@@ -1,0 +1,38 @@
+/** Save Model: writes a model's inference weights (E, G, M, mean code) as a model folder. */
+import { StepError } from '../core/errors.js'
+import { exportedModel } from '../train/model-checkpoint.js'
+import { defineNode } from './define.js'
+
+/** The node type. */
+export const saveModel = defineNode({
+  type: 'step/save-model',
+  title: 'Save Model',
+  category: 'StEP/Output',
+  description:
+    'Stores the model under the run folder, loadable by Load Model and `step generate`. Never replaces a model saved from another source.',
+  inputs: { model: { type: 'Model' } },
+  outputs: { checkpoint: 'Checkpoint' },
+  widgets: { path: { kind: 'text', default: 'model', maxLength: 1024 } },
+  writes: true,
+  async execute({ model }, { path }, ctx) {
+    const io = ctx.env.checkpointIO(path)
+    const where = ctx.env.checkpointPath(path)
+    const previous = await io.load()
+    if (previous) {
+      for (const g of Object.values(previous.groups)) for (const t of g) t.tensor.dispose()
+      if (previous.manifest.training.exportedFrom !== model.source)
+        throw new StepError(
+          'checkpoint/exists',
+          `already holds a model not saved from ${model.source}; choose another path`,
+          where,
+        )
+    }
+    const exported = exportedModel(model.model, model.manifest, model.source)
+    try {
+      const saved = await io.save(exported.draft, exported.groups)
+      return { checkpoint: { path: where, stage: saved.stage, step: saved.step } }
+    } finally {
+      exported.release()
+    }
+  },
+})

@@ -1,0 +1,64 @@
+/** Train Generator (stage 2) and Fine-Tune (stage 3): G and D by LSGAN + perceptual loss. */
+import { disposeModels } from '../train/gan-checkpoint.js'
+import type { GanStage } from '../train/stage2.js'
+import { runGanStage } from '../train/stage-runs.js'
+import { defineNode, type NodeDefinition } from './define.js'
+import { checkFinished, FEATURES_WIDGET, hasRun, outWidget } from './training.js'
+import { MAX_SEED } from './widgets.js'
+
+function ganNode(stage: GanStage): NodeDefinition {
+  const first = stage === 'generator'
+  return defineNode({
+    type: first ? 'step/train-generator' : 'step/fine-tune',
+    title: first ? 'Train Generator' : 'Fine-Tune',
+    category: 'StEP/Train',
+    description: first
+      ? 'Stage 2 (as `step train generator`): trains G and D with the stage-1 encoder frozen.'
+      : 'Stage 3 (as `step train finetune`): fine-tunes E, G and D together from a stage-2 checkpoint.',
+    inputs: { dataset: { type: 'Dataset' }, from: { type: 'Checkpoint' } },
+    outputs: { checkpoint: 'Checkpoint' },
+    widgets: {
+      steps: { kind: 'int', default: first ? 700 : 300, min: 1, max: 10_000_000 },
+      batch: { kind: 'int', default: 4, min: 1, max: 1024 },
+      size: { kind: 'int', default: 64, min: 16, max: 1024 },
+      lr: { kind: 'float', default: first ? 0.004 : 0.002, min: 1e-7, max: 1 },
+      features: FEATURES_WIDGET,
+      perceptTaps: { kind: 'int', default: 3, min: 1, max: 4 },
+      seed: { kind: 'int', default: 1, min: 0, max: MAX_SEED },
+      every: { kind: 'int', default: 100, min: 1, max: 10_000_000 },
+      samples: { kind: 'int', default: 0, min: 0, max: 10_000_000 },
+      out: outWidget(first ? 'generator' : 'finetune'),
+    },
+    async execute({ dataset, from }, w, ctx) {
+      const io = ctx.env.checkpointIO(w.out)
+      const result = await runGanStage({
+        stage,
+        dataset: dataset.dataset,
+        from: await ctx.env.loadCheckpoint(from.path),
+        fromLabel: from.path,
+        io,
+        seed: w.seed,
+        resume: await hasRun(io),
+        signal: ctx.signal,
+        log: (m) => ctx.log(m),
+        features: w.features,
+        ...(w.features === 'resnet50' ? { perceptTaps: w.perceptTaps } : {}),
+        size: w.size,
+        steps: w.steps,
+        batch: w.batch,
+        lr: w.lr,
+        every: w.every,
+        samples: w.samples,
+        onProgress: (p) => ctx.progress(p.step, p.steps, { g: p.losses.total }),
+      })
+      disposeModels(result.models)
+      checkFinished(result.status, ctx, io.label)
+      return { checkpoint: { path: ctx.env.checkpointPath(w.out), stage, step: result.step } }
+    },
+  })
+}
+
+/** Stage 2. */
+export const trainGeneratorNode = ganNode('generator')
+/** Stage 3. */
+export const fineTuneNode = ganNode('finetune')

@@ -1,0 +1,98 @@
+/**
+ * The executor's output cache: node outputs keyed by the node's cache key, with what they own
+ * (tensors, model variables) reference-counted across entries so a value shared by two entries
+ * is released only when both are gone. Bounded in bytes: least recently used entries are evicted
+ * (and released) first; entries in use by the current run are never evicted.
+ */
+import type { Releasable } from '../nodes/sockets.js'
+
+interface Entry {
+  readonly outputs: Readonly<Record<string, unknown>>
+  readonly resources: readonly Releasable[]
+  readonly bytes: number
+  used: number
+}
+
+/** A bounded, releasing cache of node outputs. */
+export class OutputCache {
+  private readonly entries = new Map<string, Entry>()
+  private readonly refs = new Map<Releasable, number>()
+  private clock = 0
+
+  /** `maxBytes`: the bound enforced by `trim`. */
+  constructor(readonly maxBytes: number) {}
+
+  /** The outputs under `key` (marking them used), or undefined. */
+  get(key: string): Readonly<Record<string, unknown>> | undefined {
+    const e = this.entries.get(key)
+    if (!e) return undefined
+    e.used = ++this.clock
+    return e.outputs
+  }
+
+  /** Whether `key` is cached. */
+  has(key: string): boolean {
+    return this.entries.has(key)
+  }
+
+  /** Stores outputs owning `resources` (replacing an entry under the same key). */
+  put(
+    key: string,
+    outputs: Readonly<Record<string, unknown>>,
+    resources: readonly Releasable[],
+    bytes: number,
+  ): void {
+    for (const r of resources) this.refs.set(r, (this.refs.get(r) ?? 0) + 1)
+    this.delete(key)
+    this.entries.set(key, { outputs, resources, bytes, used: ++this.clock })
+  }
+
+  /** Releases every entry whose key is not in `keep` (e.g. after the graph changed). */
+  retainOnly(keep: ReadonlySet<string>): void {
+    for (const key of [...this.entries.keys()]) if (!keep.has(key)) this.delete(key)
+  }
+
+  /** Evicts least recently used entries, except `pinned`, until within maxBytes. */
+  trim(pinned: ReadonlySet<string> = new Set()): void {
+    let total = this.bytes()
+    if (total <= this.maxBytes) return
+    const order = [...this.entries.entries()].sort((a, b) => a[1].used - b[1].used)
+    for (const [key, e] of order) {
+      if (total <= this.maxBytes) break
+      if (pinned.has(key)) continue
+      this.delete(key)
+      total -= e.bytes
+    }
+  }
+
+  /** Bytes held by all entries. */
+  bytes(): number {
+    let s = 0
+    for (const e of this.entries.values()) s += e.bytes
+    return s
+  }
+
+  /** Number of entries. */
+  get size(): number {
+    return this.entries.size
+  }
+
+  /** Releases everything. */
+  clear(): void {
+    for (const key of [...this.entries.keys()]) this.delete(key)
+  }
+
+  private delete(key: string): void {
+    const e = this.entries.get(key)
+    if (!e) return
+    this.entries.delete(key)
+    for (const r of e.resources) {
+      const n = (this.refs.get(r) ?? 1) - 1
+      if (n > 0) this.refs.set(r, n)
+      else {
+        this.refs.delete(r)
+        r.dispose()
+      }
+    }
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * The node environment over folders (Node): inputs (images, datasets, models) resolve against the
+ * preset's folder, outputs (images, checkpoints, synthetic datasets) go to the run's output
+ * folder, and 'default' names the shipped default model. Files are written atomically.
+ */
+import { existsSync } from 'node:fs'
+import { mkdir, open, readFile, rename } from 'node:fs/promises'
+import { isAbsolute, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { errorMessage, InputError } from '../core/errors.js'
+import { folderStore } from '../data/node-store.js'
+import { openPairedDataset } from '../data/paired.js'
+import { readSynthManifest, writeSynthDataset } from '../data/synth/write-node.js'
+import type { NodeEnv } from '../nodes/env.js'
+import { folderCheckpointIO, loadCheckpoint } from '../train/checkpoint-node.js'
+import { folderNeighbourCache } from '../train/mining/cache-node.js'
+
+/** The shipped default model (a whole model: E, G, M), relative to this file in src/ or dist/. */
+export const DEFAULT_MODEL = fileURLToPath(
+  new URL('../../examples/models/default', import.meta.url),
+)
+
+/** Options of folderEnv. */
+export interface FolderEnvOptions {
+  /** Where relative input paths resolve (the preset's folder). */
+  readonly inputDir: string
+  /** Where outputs are written. */
+  readonly outputDir: string
+  /** Mined neighbour lists cache (default: the user cache folder); null: none. */
+  readonly cacheDir?: string | null
+}
+
+/** A NodeEnv over folders. */
+export function folderEnv(o: FolderEnvOptions): NodeEnv {
+  const input = (p: string) => (isAbsolute(p) ? p : resolve(o.inputDir, p))
+  const output = (p: string) => (isAbsolute(p) ? p : resolve(o.outputDir, p))
+  return {
+    label: 'node',
+    async readBytes(path) {
+      try {
+        return new Uint8Array(await readFile(input(path)))
+      } catch (err) {
+        const missing = (err as { code?: string }).code === 'ENOENT'
+        throw new InputError(
+          missing ? 'image/missing' : 'image/unreadable',
+          missing
+            ? `file not found (looked in ${o.inputDir})`
+            : `cannot read (${errorMessage(err)})`,
+          path,
+        )
+      }
+    },
+    async writeOutput(name, bytes) {
+      const file = output(name)
+      await mkdir(o.outputDir, { recursive: true })
+      const tmp = `${file}.${process.pid}.tmp`
+      const handle = await open(tmp, 'w')
+      try {
+        await handle.writeFile(bytes)
+        await handle.sync()
+      } finally {
+        await handle.close()
+      }
+      await rename(tmp, file)
+      return file
+    },
+    openDataset: (path) => openPairedDataset(folderStore(input(path))),
+    async writeSynthDataset({ count, size, seed, onProgress }) {
+      const path = join(o.outputDir, 'datasets', `synth-${count}-${size}-${seed}`)
+      if (existsSync(join(path, 'styles.json'))) {
+        const manifest = await readSynthManifest(path).catch(() => null)
+        if (
+          manifest &&
+          manifest.samples.length === count &&
+          manifest.size === size &&
+          manifest.seed === seed
+        )
+          return { path, manifest }
+      }
+      const manifest = await writeSynthDataset({
+        out: path,
+        count,
+        size,
+        seed,
+        ...(onProgress ? { onProgress } : {}),
+      })
+      return { path, manifest }
+    },
+    checkpointIO: (path) => folderCheckpointIO(output(path)),
+    checkpointPath: output,
+    loadCheckpoint(path) {
+      if (path === 'default') return loadCheckpoint(DEFAULT_MODEL)
+      const out = output(path)
+      return loadCheckpoint(isAbsolute(path) || !existsSync(out) ? input(path) : out)
+    },
+    neighbourCache: () => (o.cacheDir === null ? undefined : folderNeighbourCache(o.cacheDir)),
+  }
+}

@@ -1,0 +1,294 @@
+/**
+ * Runs graphs. Validates first (nothing runs when a node is wrong), resolves random seeds (-1)
+ * and records the ones used, orders the nodes topologically and executes each one whose cache key
+ * (type + widget values + the keys of its inputs) is not cached. Emits the run events, honours an
+ * AbortSignal between and inside nodes, runs only a target's ancestors on request, and releases
+ * cached values that the current graph no longer produces.
+ */
+import type { StepError } from '../core/errors.js'
+import { errorMessage } from '../core/errors.js'
+import { fingerprintOf } from '../core/fingerprint.js'
+import type { RgbImage } from '../core/image/types.js'
+import type { ExecuteContext, NodeDefinition } from '../nodes/define.js'
+import type { NodeEnv } from '../nodes/env.js'
+import { nodeType } from '../nodes/index.js'
+import { adaptValue, describeValue, valueResources, type Releasable } from '../nodes/sockets.js'
+import { MAX_SEED } from '../nodes/widgets.js'
+import { OutputCache } from './cache.js'
+import type { RunEvent, RunListener, RunStatus } from './events.js'
+import { ancestorsOf, nodesById, type Graph, type GraphNode } from './graph.js'
+import { GraphError, GraphValidationError, type GraphErrorInfo } from './graph-errors.js'
+import { validateGraph, type NodeLookup } from './validate.js'
+
+/** Seeds actually used, by node id and widget name. */
+export type SeedRecord = Record<number, Record<string, number>>
+
+/** Options of GraphExecutor.run. */
+export interface RunOptions {
+  readonly signal?: AbortSignal
+  /** Run only this node and its ancestors. */
+  readonly until?: number
+  readonly onEvent?: RunListener
+  /** PNG text chunks for images written in this run, given the seeds used. */
+  readonly provenance?: (seeds: SeedRecord) => Record<string, string>
+  /** Source of random seeds for seed widgets set to -1 (default Math.random). */
+  readonly randomSeed?: () => number
+}
+
+/** What a run did. */
+export interface RunResult {
+  readonly status: RunStatus
+  readonly executed: readonly number[]
+  readonly cached: readonly number[]
+  readonly seeds: SeedRecord
+  /** The failure (status 'failed'), else null. */
+  readonly error: StepError | null
+  /** Outputs of the nodes run (values owned by the executor's cache; valid until the next run). */
+  readonly outputs: ReadonlyMap<number, Readonly<Record<string, unknown>>>
+}
+
+/** Options of the executor. */
+export interface ExecutorOptions {
+  readonly env: NodeEnv
+  /** Cache bound in bytes (default 1 GiB). */
+  readonly cacheBytes?: number
+  /** Node types (default: the registry). */
+  readonly lookup?: NodeLookup
+}
+
+/** Executes graphs, keeping a cache of outputs between runs. */
+export class GraphExecutor {
+  private readonly cache: OutputCache
+  private readonly lookup: NodeLookup
+  private runs = 0
+
+  constructor(private readonly options: ExecutorOptions) {
+    this.cache = new OutputCache(options.cacheBytes ?? 2 ** 30)
+    this.lookup = options.lookup ?? nodeType
+  }
+
+  /** Validates the whole graph without running it. */
+  validate(graph: Graph): GraphErrorInfo[] {
+    return validateGraph(graph, this.lookup).errors
+  }
+
+  /** Runs `graph`; throws GraphValidationError (after emitting each error) when it is invalid. */
+  async run(graph: Graph, options: RunOptions = {}): Promise<RunResult> {
+    const emit = (e: RunEvent) => options.onEvent?.(e)
+    const t0 = Date.now()
+    const byId = nodesById(graph)
+    if (options.until !== undefined && !byId.has(options.until)) {
+      const error: GraphErrorInfo = {
+        kind: 'unknown-node',
+        nodeId: options.until,
+        title: '',
+        message: `no node ${options.until} to run to`,
+      }
+      emit({ type: 'error', error })
+      throw new GraphValidationError([error])
+    }
+    const plan =
+      options.until !== undefined
+        ? ancestorsOf(graph, options.until)
+        : new Set(graph.nodes.filter((n) => !n.muted).map((n) => n.id))
+    const { errors, widgets } = validateGraph(graph, this.lookup, plan)
+    if (errors.length > 0) {
+      for (const error of errors) emit({ type: 'error', error })
+      throw new GraphValidationError(errors)
+    }
+    const seeds = this.resolveSeeds(graph, plan, widgets, options.randomSeed)
+    const order = topological(graph, plan)
+    const keys = this.keysOf(graph, widgets)
+    const runId = ++this.runs
+    emit({ type: 'start', runId, nodes: order.map((n) => n.id) })
+    const cached = order.filter((n) => this.cache.has(keys.get(n.id) ?? '')).map((n) => n.id)
+    if (cached.length > 0) emit({ type: 'cached', nodes: cached })
+    const executed: number[] = []
+    const outputs = new Map<number, Readonly<Record<string, unknown>>>()
+    let status: RunStatus = 'done'
+    let failure: StepError | null = null
+    const signal = options.signal ?? new AbortController().signal
+    for (const node of order) {
+      const key = keys.get(node.id) ?? ''
+      const hit = this.cache.get(key)
+      if (hit) {
+        outputs.set(node.id, hit)
+        continue
+      }
+      if (signal.aborted) {
+        status = 'cancelled'
+        emit({ type: 'interrupted', node: null })
+        break
+      }
+      const def = this.lookup(node.type) as NodeDefinition
+      emit({ type: 'executing', node: node.id, title: node.title })
+      const started = Date.now()
+      try {
+        const inputs = gatherInputs(node, def, byId, outputs, this.lookup)
+        const ctx = this.context(node, signal, emit, seeds, options.provenance)
+        const result = await def.execute(inputs, widgets.get(node.id) ?? {}, ctx)
+        this.store(key, def, result)
+        outputs.set(node.id, result)
+        executed.push(node.id)
+        const summary: Record<string, string> = {}
+        for (const [name, v] of Object.entries(result)) summary[name] = describeValue(v)
+        emit({ type: 'executed', node: node.id, outputs: summary, ms: Date.now() - started })
+      } catch (err) {
+        if (signal.aborted) {
+          status = 'cancelled'
+          emit({ type: 'interrupted', node: node.id })
+        } else {
+          status = 'failed'
+          const info: GraphErrorInfo = {
+            kind: 'execution',
+            nodeId: node.id,
+            title: node.title,
+            message: errorMessage(err),
+          }
+          failure = new GraphError(info, { cause: err })
+          emit({ type: 'error', error: info })
+        }
+        break
+      }
+    }
+    this.cache.retainOnly(new Set(keys.values()))
+    this.cache.trim(new Set(order.map((n) => keys.get(n.id) ?? '')))
+    emit({ type: 'done', status, executed, cached, ms: Date.now() - t0 })
+    return { status, executed, cached, seeds, error: failure, outputs }
+  }
+
+  /** Releases every cached value. */
+  dispose(): void {
+    this.cache.clear()
+  }
+
+  /** Cached entries and their bytes (for tests and status displays). */
+  cacheStats(): { entries: number; bytes: number } {
+    return { entries: this.cache.size, bytes: this.cache.bytes() }
+  }
+
+  private store(key: string, def: NodeDefinition, result: Readonly<Record<string, unknown>>) {
+    const resources: Releasable[] = []
+    let bytes = 0
+    for (const [name, type] of Object.entries(def.outputs)) {
+      const r = valueResources(type, result[name])
+      resources.push(...r.resources)
+      bytes += r.bytes
+    }
+    this.cache.put(key, result, resources, bytes)
+  }
+
+  private context(
+    node: GraphNode,
+    signal: AbortSignal,
+    emit: (e: RunEvent) => void,
+    seeds: SeedRecord,
+    provenance: RunOptions['provenance'],
+  ): ExecuteContext {
+    return {
+      nodeId: node.id,
+      title: node.title,
+      signal,
+      env: this.options.env,
+      progress: (value, max, figures) =>
+        emit({ type: 'progress', node: node.id, value, max, ...(figures ? { figures } : {}) }),
+      preview: (images: readonly RgbImage[]) => emit({ type: 'preview', node: node.id, images }),
+      log: (message) => emit({ type: 'log', node: node.id, message }),
+      provenance: () => provenance?.(seeds) ?? {},
+    }
+  }
+
+  /** Replaces -1 seeds in `widgets` by fresh ones and records every seed of the run. */
+  private resolveSeeds(
+    graph: Graph,
+    plan: ReadonlySet<number>,
+    widgets: Map<number, Record<string, unknown>>,
+    random: (() => number) | undefined,
+  ): SeedRecord {
+    const draw = random ?? (() => Math.floor(Math.random() * (MAX_SEED + 1)))
+    const seeds: SeedRecord = {}
+    for (const node of graph.nodes) {
+      if (!plan.has(node.id)) continue
+      const def = this.lookup(node.type)
+      const values = widgets.get(node.id)
+      if (!def || !values) continue
+      for (const [name, spec] of Object.entries(def.widgets)) {
+        if (spec.kind !== 'seed') continue
+        if (values[name] === -1) values[name] = draw()
+        ;(seeds[node.id] ??= {})[name] = values[name] as number
+      }
+    }
+    return seeds
+  }
+
+  /** Cache key of every node: type + widget values + input keys, recursively. */
+  private keysOf(graph: Graph, widgets: Map<number, Record<string, unknown>>): Map<number, string> {
+    const byId = nodesById(graph)
+    const keys = new Map<number, string>()
+    const keyOf = (id: number, depth: number): string => {
+      const known = keys.get(id)
+      if (known !== undefined) return known
+      const node = byId.get(id)
+      if (!node || depth > graph.nodes.length) return `missing:${id}`
+      const values = widgets.get(id) ?? node.widgets
+      const inputs = Object.entries(node.inputs)
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([name, l]) => `${name}=${keyOf(l.node, depth + 1)}.${l.output}`)
+      const key = fingerprintOf(node.type, stableJson(values), ...inputs)
+      keys.set(id, key)
+      return key
+    }
+    for (const n of graph.nodes) keyOf(n.id, 0)
+    return keys
+  }
+}
+
+/** The plan's nodes in dependency order (ties by id). */
+function topological(graph: Graph, plan: ReadonlySet<number>): GraphNode[] {
+  const nodes = graph.nodes.filter((n) => plan.has(n.id)).sort((a, b) => a.id - b.id)
+  const done = new Set<number>()
+  const out: GraphNode[] = []
+  while (out.length < nodes.length) {
+    const next = nodes.find(
+      (n) =>
+        !done.has(n.id) &&
+        Object.values(n.inputs).every((l) => done.has(l.node) || !plan.has(l.node)),
+    )
+    if (!next) break // cycles were rejected by validation
+    done.add(next.id)
+    out.push(next)
+  }
+  return out
+}
+
+/** The inputs of `node` from its origins' outputs, adapted to the input socket types. */
+function gatherInputs(
+  node: GraphNode,
+  def: NodeDefinition,
+  byId: Map<number, GraphNode>,
+  outputs: Map<number, Readonly<Record<string, unknown>>>,
+  lookup: NodeLookup,
+): Record<string, unknown> {
+  const inputs: Record<string, unknown> = {}
+  for (const [name, link] of Object.entries(node.inputs)) {
+    const spec = def.inputs[name]
+    const origin = byId.get(link.node)
+    const from = origin ? lookup(origin.type)?.outputs[link.output] : undefined
+    const values = outputs.get(link.node)
+    if (!spec || !from || !values)
+      throw new RangeError(`input '${name}': node ${link.node} produced no '${link.output}'`)
+    inputs[name] = adaptValue(from, spec.type, values[link.output])
+  }
+  return inputs
+}
+
+/** JSON with object keys sorted (equal values -> equal text). */
+function stableJson(v: unknown): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'undefined'
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`
+  const o = v as Record<string, unknown>
+  return `{${Object.keys(o)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`)
+    .join(',')}}`
+}

@@ -1,0 +1,160 @@
+/**
+ * The headless runner (`step run`, CI, scripts): loads a preset file — or the preset embedded in
+ * a PNG this runner wrote — applies `--set` overrides, runs it with a folder environment and
+ * writes the previews as PNGs. Every PNG written carries the preset with the seeds actually used
+ * (tEXt 'step-preset'), those seeds ('step-seeds') and the folder relative paths came from
+ * ('step-base'), so `step run image.png` reproduces the image.
+ */
+import { existsSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
+import { errorMessage, InputError } from '../core/errors.js'
+import { encodePng } from '../core/image/encode.js'
+import { sniffFormat } from '../core/image/header.js'
+import { readPngText } from '../core/image/png-text.js'
+import type { RgbImage } from '../core/image/types.js'
+import { folderEnv } from './env-node.js'
+import type { RunListener } from './events.js'
+import { GraphExecutor, type RunResult, type SeedRecord } from './executor.js'
+import type { Graph } from './graph.js'
+import { applySet, loadPreset, presetText, withWidgets, type LoadedPreset } from './preset.js'
+import type { Preset } from './preset-schema.js'
+
+/** PNG text keywords of the provenance. */
+export const PROVENANCE_KEYS = {
+  preset: 'step-preset',
+  seeds: 'step-seeds',
+  base: 'step-base',
+} as const
+
+/** Options of runHeadless. */
+export interface HeadlessOptions {
+  /** A preset .json file or a PNG written by a graph. */
+  readonly source: string
+  readonly outDir: string
+  /** 'Node Title.widget=value' overrides, applied in order. */
+  readonly sets?: readonly string[]
+  /** Run only this node (title, '#id' or id) and its ancestors. */
+  readonly until?: string
+  readonly signal?: AbortSignal
+  readonly onEvent?: RunListener
+  /** Neighbour-list cache folder (default: the user cache); null: none. */
+  readonly cacheDir?: string | null
+}
+
+/** What a headless run did. */
+export interface HeadlessResult {
+  readonly result: RunResult
+  readonly loaded: LoadedPreset
+  /** Preview PNGs written. */
+  readonly previews: readonly string[]
+}
+
+/** Reads a preset file or a provenance PNG: the JSON and the folder its relative paths use. */
+export async function readPresetSource(
+  source: string,
+): Promise<{ json: unknown; baseDir: string }> {
+  let bytes: Uint8Array
+  try {
+    bytes = new Uint8Array(await readFile(source))
+  } catch (err) {
+    throw new InputError('preset/unreadable', `cannot read (${errorMessage(err)})`, source)
+  }
+  if (sniffFormat(bytes) === 'png') {
+    const text = readPngText(bytes, source)
+    const preset = text[PROVENANCE_KEYS.preset]
+    if (preset === undefined)
+      throw new InputError(
+        'preset/no-provenance',
+        'this PNG carries no StEP graph (no step-preset text)',
+        source,
+      )
+    const base = text[PROVENANCE_KEYS.base]
+    return {
+      json: parseJson(preset, source),
+      baseDir: base && existsSync(base) ? base : dirname(resolve(source)),
+    }
+  }
+  return {
+    json: parseJson(new TextDecoder().decode(bytes), source),
+    baseDir: dirname(resolve(source)),
+  }
+}
+
+function parseJson(text: string, where: string): unknown {
+  try {
+    return JSON.parse(text) as unknown
+  } catch (err) {
+    throw new InputError('preset/json', `not JSON (${errorMessage(err)})`, where)
+  }
+}
+
+/** The node id `until` names (a title, '#id' or a number) in `graph`. */
+export function resolveNodeRef(graph: Graph, ref: string): number {
+  const id = /^#?(\d+)$/.exec(ref.trim())
+  if (id && graph.nodes.some((n) => n.id === Number(id[1]))) return Number(id[1])
+  const hits = graph.nodes.filter((n) => n.title === ref)
+  if (hits.length === 1 && hits[0]) return hits[0].id
+  throw new InputError(
+    'preset/node',
+    hits.length === 0
+      ? 'no node with this title or id'
+      : `${hits.length} nodes have this title; use #id`,
+    ref,
+  )
+}
+
+/** Provenance text chunks for a run of `preset` that used `seeds`. */
+export function provenanceText(
+  preset: Preset,
+  seeds: SeedRecord,
+  baseDir: string,
+): Record<string, string> {
+  const values = new Map(Object.entries(seeds).map(([id, w]) => [Number(id), w]))
+  return {
+    [PROVENANCE_KEYS.preset]: presetText(withWidgets(preset, values)),
+    [PROVENANCE_KEYS.seeds]: JSON.stringify(seeds),
+    [PROVENANCE_KEYS.base]: baseDir,
+  }
+}
+
+/** Loads and runs a preset headless; see the module comment. */
+export async function runHeadless(o: HeadlessOptions): Promise<HeadlessResult> {
+  const { json, baseDir } = await readPresetSource(o.source)
+  let loaded = loadPreset(json, o.source)
+  if (o.sets && o.sets.length > 0) {
+    let preset = loaded.preset
+    for (const s of o.sets) preset = applySet(preset, s)
+    loaded = loadPreset(preset, o.source)
+  }
+  const until = o.until === undefined ? undefined : resolveNodeRef(loaded.graph, o.until)
+  const env = folderEnv({
+    inputDir: baseDir,
+    outputDir: o.outDir,
+    ...(o.cacheDir !== undefined ? { cacheDir: o.cacheDir } : {}),
+  })
+  const executor = new GraphExecutor({ env })
+  const shown: { node: number; images: readonly RgbImage[] }[] = []
+  try {
+    const result = await executor.run(loaded.graph, {
+      ...(o.signal ? { signal: o.signal } : {}),
+      ...(until !== undefined ? { until } : {}),
+      onEvent: (e) => {
+        if (e.type === 'preview') shown.push({ node: e.node, images: e.images })
+        o.onEvent?.(e)
+      },
+      provenance: (seeds) => provenanceText(loaded.preset, seeds, baseDir),
+    })
+    const text = provenanceText(loaded.preset, result.seeds, baseDir)
+    const previews: string[] = []
+    for (const { node, images } of shown) {
+      for (const [i, image] of images.entries()) {
+        const name = images.length === 1 ? `preview-${node}.png` : `preview-${node}-${i + 1}.png`
+        previews.push(await env.writeOutput(name, encodePng(image, text)))
+      }
+    }
+    return { result, loaded, previews }
+  } finally {
+    executor.dispose()
+  }
+}
