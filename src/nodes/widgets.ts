@@ -89,7 +89,7 @@ export function checkWidget(
       if (spec.kind !== 'float' && !Number.isInteger(v))
         return fail('widget-type', `expected an integer, got ${show(raw)}`)
       if (v < min || v > max)
-        return fail('widget-range', `expected a value in [${min}, ${max}], got ${show(raw)}`)
+        return fail('widget-range', `expected a value in [${min}, ${max}], got ${show(v)}`)
       return { ok: true, value: v }
     }
     case 'toggle': {

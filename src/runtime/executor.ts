@@ -43,7 +43,7 @@ export interface RunResult {
   readonly seeds: SeedRecord
   /** The failure (status 'failed'), else null. */
   readonly error: StepError | null
-  /** Outputs of the nodes run (values owned by the executor's cache; valid until the next run). */
+  /** Outputs of the plan's nodes (owned by the executor's cache; valid until the next run). */
   readonly outputs: ReadonlyMap<number, Readonly<Record<string, unknown>>>
 }
 
@@ -96,6 +96,7 @@ export class GraphExecutor {
       for (const error of errors) emit({ type: 'error', error })
       throw new GraphValidationError(errors)
     }
+    this.cache.trim() // the previous run's outputs are no longer promised to anyone
     const seeds = this.resolveSeeds(graph, plan, widgets, options.randomSeed)
     const order = topological(graph, plan)
     const keys = this.keysOf(graph, widgets)
@@ -152,6 +153,7 @@ export class GraphExecutor {
       }
     }
     this.cache.retainOnly(new Set(keys.values()))
+    // over the bound, older entries go now; this run's outputs stay until the next run starts
     this.cache.trim(new Set(order.map((n) => keys.get(n.id) ?? '')))
     emit({ type: 'done', status, executed, cached, ms: Date.now() - t0 })
     return { status, executed, cached, seeds, error: failure, outputs }

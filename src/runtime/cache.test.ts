@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest'
+import { OutputCache } from './cache.js'
+
+function releasable(log: string[], name: string) {
+  return { dispose: () => log.push(name) }
+}
+
+describe('OutputCache', () => {
+  it('evicts least recently used entries past the bound, skipping pinned ones, and releases them', () => {
+    const log: string[] = []
+    const c = new OutputCache(250)
+    c.put('a', {}, [releasable(log, 'a')], 100)
+    c.put('b', {}, [releasable(log, 'b')], 100)
+    c.put('c', {}, [releasable(log, 'c')], 100)
+    c.get('a') // a is now the most recently used
+    c.trim(new Set(['b']))
+    expect(log).toEqual(['c'])
+    expect(c.has('a') && c.has('b')).toBe(true)
+    expect(c.bytes()).toBe(200)
+  })
+
+  it('releases a value shared by two entries only when both are gone', () => {
+    const log: string[] = []
+    const c = new OutputCache(1e9)
+    const shared = releasable(log, 'shared')
+    c.put('x', {}, [shared], 10)
+    c.put('y', {}, [shared], 10)
+    c.retainOnly(new Set(['y']))
+    expect(log).toEqual([])
+    c.clear()
+    expect(log).toEqual(['shared'])
+    expect(c.size).toBe(0)
+  })
+
+  it('replacing an entry under the same key keeps values the new entry still holds', () => {
+    const log: string[] = []
+    const c = new OutputCache(1e9)
+    const kept = releasable(log, 'kept')
+    c.put('k', {}, [kept, releasable(log, 'old')], 10)
+    c.put('k', {}, [kept], 10)
+    expect(log).toEqual(['old'])
+  })
+})
