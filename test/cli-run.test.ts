@@ -32,7 +32,7 @@ describe('step run', () => {
     expect((await readdir(out)).sort()).toEqual(['preview-13.png', 'samples.png', 'transfer.png'])
   })
 
-  it('--until runs only the target and its ancestors; --set changes a widget', async () => {
+  it('--until runs only the target and its ancestors; --set changes a widget', () => {
     const r = step(
       'run',
       'examples/presets/random-sampling.json',

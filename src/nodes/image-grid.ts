@@ -22,7 +22,8 @@ export const imageGrid = defineNode({
   },
   async execute({ images, first, second }, { columns, gap }) {
     const cells = []
-    for (const batch of [first, second, images]) if (batch) cells.push(...(await batchToImages(batch)))
+    for (const batch of [first, second, images])
+      if (batch) cells.push(...(await batchToImages(batch)))
     return { image: imagesToBatch([grid(cells, columns, gap)]) }
   },
 })

@@ -7,7 +7,6 @@
 import { existsSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
 import { grid, joinHorizontal } from '../../core/image/compose.js'
 import { encodePng } from '../../core/image/encode.js'
@@ -16,17 +15,13 @@ import { folderStore } from '../../data/node-store.js'
 import { openPairedDataset } from '../../data/paired.js'
 import { writeSynthDataset } from '../../data/synth/write-node.js'
 import { fitImage } from '../../core/image/resize.js'
+import { DEFAULT_MODEL } from '../../runtime/env-node.js'
 import { disposeModel } from '../../train/model-checkpoint.js'
 import { backendFlag, intFlag, parseOptions, pathFlag } from '../args.js'
 import { openModel } from '../model-io.js'
 import { interpolationStrip, samplesSheet, transferSheet } from '../model-sheets.js'
 import { say, type Command } from '../command.js'
 import { createProgress } from '../progress.js'
-
-/** The shipped default model (a whole model: E, G, M), relative to this file in src/ or dist/. */
-export const DEFAULT_MODEL = fileURLToPath(
-  new URL('../../../examples/models/default', import.meta.url),
-)
 
 const usage = `step demo [--out DIR] [--count N] [--size S] [--seed K] [--model DIR | --no-model]
         [--backend auto|wasm|webgpu|cpu]
