@@ -107,6 +107,7 @@ describe('example presets', () => {
       'Train Generator.batch=2',
       'Train Generator.size=64',
       'Train Generator.features=random',
+      'Train Generator.samples=2',
       'Fine-Tune.steps=2',
       'Fine-Tune.batch=2',
       'Fine-Tune.size=64',
@@ -134,6 +135,9 @@ describe('example presets', () => {
     expect(metrics.n).toBe(4)
     expect(Number(metrics.psnr)).toBeGreaterThan(0)
     expect(variety(join(dir, 'trained-samples.png'))).toBeGreaterThan(0.1)
+    const sheet = join(dir, 'generator', 'samples', 'step-000002.png')
+    const sheetText = readPngText(new Uint8Array(readFileSync(sheet)), sheet)
+    expect(sheetText[PROVENANCE_KEYS.preset]).toContain('step/train-generator')
 
     // A fresh runner (no cache) finds the finished checkpoints and resumes them: nothing retrains.
     const logs: string[] = []

@@ -2,7 +2,7 @@
 import { PRESETS } from '../models/configs.js'
 import { runEncoderStage } from '../train/stage-runs.js'
 import { defineNode } from './define.js'
-import { checkFinished, FEATURES_WIDGET, hasRun, outWidget } from './training.js'
+import { withProvenance, checkFinished, FEATURES_WIDGET, hasRun, outWidget } from './training.js'
 import { MAX_SEED } from './widgets.js'
 
 /** The node type. */
@@ -27,7 +27,7 @@ export const trainEncoderNode = defineNode({
     out: outWidget('encoder'),
   },
   async execute({ dataset }, w, ctx) {
-    const io = ctx.env.checkpointIO(w.out)
+    const io = withProvenance(ctx.env.checkpointIO(w.out), ctx)
     const cache = ctx.env.neighbourCache()
     const result = await runEncoderStage({
       dataset: dataset.dataset,

@@ -3,7 +3,7 @@ import { disposeModels } from '../train/gan-checkpoint.js'
 import type { GanStage } from '../train/stage2.js'
 import { runGanStage } from '../train/stage-runs.js'
 import { defineNode, type NodeDefinition } from './define.js'
-import { checkFinished, FEATURES_WIDGET, hasRun, outWidget } from './training.js'
+import { withProvenance, checkFinished, FEATURES_WIDGET, hasRun, outWidget } from './training.js'
 import { MAX_SEED } from './widgets.js'
 
 function ganNode(stage: GanStage): NodeDefinition {
@@ -30,7 +30,7 @@ function ganNode(stage: GanStage): NodeDefinition {
       out: outWidget(first ? 'generator' : 'finetune'),
     },
     async execute({ dataset, from }, w, ctx) {
-      const io = ctx.env.checkpointIO(w.out)
+      const io = withProvenance(ctx.env.checkpointIO(w.out), ctx)
       const result = await runGanStage({
         stage,
         dataset: dataset.dataset,

@@ -1,7 +1,7 @@
 /** Train Mapper: the IMLE mapper M (noise -> style codes); outputs the whole model. */
 import { runMapperStage } from '../train/stage-runs.js'
 import { defineNode } from './define.js'
-import { checkFinished, hasRun, outWidget } from './training.js'
+import { withProvenance, checkFinished, hasRun, outWidget } from './training.js'
 import { MAX_SEED } from './widgets.js'
 
 /** The node type. */
@@ -22,7 +22,7 @@ export const trainMapperNode = defineNode({
     out: outWidget('model'),
   },
   async execute({ dataset, from }, w, ctx) {
-    const io = ctx.env.checkpointIO(w.out)
+    const io = withProvenance(ctx.env.checkpointIO(w.out), ctx)
     const { result, model, size } = await runMapperStage({
       dataset: dataset.dataset,
       from: await ctx.env.loadCheckpoint(from.path),

@@ -1,5 +1,7 @@
 /** What the four training nodes share: resume rules, cancellation and progress reporting. */
 import { StepError } from '../core/errors.js'
+import { decodeImage } from '../core/image/decode.js'
+import { encodePng } from '../core/image/encode.js'
 import type { CheckpointIO } from '../train/checkpoint.js'
 import { disposeLoaded } from '../train/gan-checkpoint.js'
 import type { ExecuteContext } from './define.js'
@@ -38,3 +40,20 @@ export const FEATURES_WIDGET = {
   maxLength: 1024,
   description: 'resnet50 (default), vgg16:PATH (converted Keras VGG16), random (TEST ONLY)',
 } as const
+
+/**
+ * `io` whose sample sheets carry the run's provenance (the preset and seeds), like every other
+ * PNG a graph writes: each sheet is decoded and re-encoded with the text chunks.
+ */
+export function withProvenance(io: CheckpointIO, ctx: ExecuteContext): CheckpointIO {
+  const write = io.writeSample?.bind(io)
+  if (!write) return io
+  return {
+    ...io,
+    writeSample: (step, png) =>
+      write(
+        step,
+        encodePng(decodeImage(png, { where: `${io.label} sample ${step}` }), ctx.provenance()),
+      ),
+  }
+}

@@ -1,0 +1,35 @@
+/** Loading a checkpoint or exported model over HTTP(S) (browsers, workers): manifest + weights. */
+import { errorMessage, InputError } from '../core/errors.js'
+import { decodeGroup, parseManifest } from './checkpoint.js'
+import type { LoadedGroups } from './gan-checkpoint.js'
+
+/** Fetches `base`/manifest.json and every weights file it lists; errors name the URL. */
+export async function fetchCheckpoint(
+  base: string,
+  fetcher: typeof fetch = fetch,
+): Promise<LoadedGroups> {
+  const root = base.endsWith('/') ? base : `${base}/`
+  const get = async (url: string): Promise<Response> => {
+    let res: Response
+    try {
+      res = await fetcher(url)
+    } catch (err) {
+      throw new InputError('checkpoint/unreachable', `cannot fetch (${errorMessage(err)})`, url)
+    }
+    if (!res.ok) throw new InputError('checkpoint/missing', `HTTP ${res.status}`, url)
+    return res
+  }
+  const manifestUrl = `${root}manifest.json`
+  const manifest = parseManifest(await (await get(manifestUrl)).text(), manifestUrl)
+  const groups: LoadedGroups['groups'] = {}
+  try {
+    for (const [group, w] of Object.entries(manifest.weights)) {
+      const url = `${root}${w.file}`
+      groups[group] = decodeGroup(await (await get(url)).arrayBuffer(), w.specs, url)
+    }
+  } catch (err) {
+    for (const g of Object.values(groups)) for (const t of g) t.tensor.dispose()
+    throw err
+  }
+  return { manifest, groups }
+}
