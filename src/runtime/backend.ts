@@ -52,8 +52,11 @@ export interface InitBackendOptions {
   readonly prefer?: BackendChoice
   /** Accept a software WebGPU adapter in 'auto' mode (default false). */
   readonly allowSoftwareAdapter?: boolean
-  /** Browser only: URL prefix where tfjs-backend-wasm's .wasm files are served. */
-  readonly wasmPaths?: string
+  /**
+   * Browser only: URL prefix where tfjs-backend-wasm's .wasm files are served, or a map from
+   * each file name (tfjs-backend-wasm.wasm, -simd.wasm, -threaded-simd.wasm) to its URL.
+   */
+  readonly wasmPaths?: string | Readonly<Record<string, string>>
 }
 
 let active: BackendInfo | null = null
@@ -155,7 +158,7 @@ async function activate(
       return 'no OffscreenCanvas in this worker'
   } else if (name === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm')
-    if (opts.wasmPaths) wasm.setWasmPaths(opts.wasmPaths)
+    if (opts.wasmPaths) wasm.setWasmPaths(opts.wasmPaths as Parameters<typeof wasm.setWasmPaths>[0])
   }
   try {
     const ok = await tf.setBackend(name)

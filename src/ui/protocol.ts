@@ -1,0 +1,33 @@
+/** Messages between the editor page and its execution worker (all structured-cloneable). */
+import type { RunEvent, RunStatus } from '../runtime/events.js'
+import type { BackendChoice } from '../runtime/backend.js'
+import type { Preset } from '../runtime/preset-schema.js'
+
+/** Page -> worker. */
+export type ToWorker =
+  | { readonly type: 'init'; readonly backend: BackendChoice }
+  | {
+      readonly type: 'run'
+      readonly preset: Preset
+      /** URL relative paths in the preset resolve against. */
+      readonly baseUrl: string
+      /** URL of the folder of the model named 'default'. */
+      readonly defaultModelUrl: string
+      readonly until?: number
+      /** Images the user dropped, by the name Load Image nodes use. */
+      readonly files: readonly (readonly [string, Uint8Array])[]
+    }
+  | { readonly type: 'cancel' }
+
+/** Worker -> page. */
+export type FromWorker =
+  | {
+      readonly type: 'ready'
+      readonly backend: string
+      readonly adapter: string | null
+      readonly attempts: readonly string[]
+    }
+  | { readonly type: 'init-failed'; readonly message: string }
+  | { readonly type: 'event'; readonly event: RunEvent }
+  | { readonly type: 'output'; readonly name: string; readonly bytes: Uint8Array }
+  | { readonly type: 'finished'; readonly status: RunStatus | 'invalid'; readonly message?: string }

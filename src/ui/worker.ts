@@ -1,0 +1,92 @@
+/**
+ * The editor's execution worker: owns the tfjs backend, the executor and its cache, so graphs
+ * (training included) run off the page's main thread. Only events (with preview pixels) and
+ * written files cross back to the page; tensors never do.
+ */
+/// <reference lib="webworker" />
+import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url'
+import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url'
+import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url'
+import { errorMessage } from '../core/errors.js'
+import { formatAdapter, initBackend } from '../runtime/backend.js'
+import { browserEnv, type BrowserEnvOptions } from '../runtime/env-browser.js'
+import { GraphExecutor } from '../runtime/executor.js'
+import { GraphValidationError } from '../runtime/graph-errors.js'
+import { loadPreset } from '../runtime/preset.js'
+import type { FromWorker, ToWorker } from './protocol.js'
+
+const scope = self as unknown as DedicatedWorkerGlobalScope
+const post = (m: FromWorker, transfer: Transferable[] = []) => scope.postMessage(m, transfer)
+
+let options: BrowserEnvOptions = { baseUrl: scope.location.href, defaultModelUrl: '' }
+// The env reads the current run's options, so one executor (and its cache) serves every run.
+const env = browserEnv({
+  get baseUrl() {
+    return options.baseUrl
+  },
+  get defaultModelUrl() {
+    return options.defaultModelUrl
+  },
+  get files() {
+    return options.files
+  },
+  onOutput: (name, bytes) => post({ type: 'output', name, bytes }),
+})
+const executor = new GraphExecutor({ env, cacheBytes: 512 * 2 ** 20 })
+let controller: AbortController | null = null
+
+async function init(backend: Extract<ToWorker, { type: 'init' }>['backend']): Promise<void> {
+  try {
+    const info = await initBackend({
+      prefer: backend,
+      wasmPaths: {
+        'tfjs-backend-wasm.wasm': wasmPlain,
+        'tfjs-backend-wasm-simd.wasm': wasmSimd,
+        'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
+      },
+    })
+    post({
+      type: 'ready',
+      backend: info.backend,
+      adapter: info.adapter ? formatAdapter(info.adapter) : null,
+      attempts: info.attempts.map((a) => `${a.backend}: ${a.ok ? 'ok' : (a.reason ?? 'failed')}`),
+    })
+  } catch (err) {
+    post({ type: 'init-failed', message: errorMessage(err) })
+  }
+}
+
+async function run(m: Extract<ToWorker, { type: 'run' }>): Promise<void> {
+  controller?.abort()
+  const mine = new AbortController()
+  controller = mine
+  options = { baseUrl: m.baseUrl, defaultModelUrl: m.defaultModelUrl, files: new Map(m.files) }
+  try {
+    const { graph } = loadPreset(m.preset, 'editor graph')
+    const result = await executor.run(graph, {
+      signal: mine.signal,
+      ...(m.until !== undefined ? { until: m.until } : {}),
+      onEvent: (event) => post({ type: 'event', event }),
+    })
+    post({
+      type: 'finished',
+      status: result.status,
+      ...(result.error ? { message: result.error.message } : {}),
+    })
+  } catch (err) {
+    post({
+      type: 'finished',
+      status: err instanceof GraphValidationError ? 'invalid' : 'failed',
+      message: errorMessage(err),
+    })
+  } finally {
+    if (controller === mine) controller = null
+  }
+}
+
+scope.onmessage = (e: MessageEvent<ToWorker>) => {
+  const m = e.data
+  if (m.type === 'init') void init(m.backend)
+  else if (m.type === 'run') void run(m)
+  else controller?.abort()
+}
