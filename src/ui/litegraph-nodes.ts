@@ -22,6 +22,8 @@ export interface RegisterOptions {
   readonly nodes?: readonly NodeDefinition[]
   /** Called when a widget value changes (e.g. to mark the graph dirty or autosave). */
   readonly onChange?: (node: LGraphNode, widget: string, value: unknown) => void
+  /** Draws run state (progress, previews, errors) over a node; called by litegraph per frame. */
+  readonly decorate?: (node: LGraphNode, ctx: CanvasRenderingContext2D) => void
 }
 
 /** Marker on StEP node classes: the definition they were made from. */
@@ -64,6 +66,10 @@ function nodeClass(
         })
       }
       this.serialize_widgets = false
+    }
+
+    override onDrawForeground(ctx: CanvasRenderingContext2D): void {
+      options.decorate?.(this, ctx)
     }
 
     /** Widgets show the by-name values of properties (what presets store). */

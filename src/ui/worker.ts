@@ -34,6 +34,8 @@ const env = browserEnv({
 })
 const executor = new GraphExecutor({ env, cacheBytes: 512 * 2 ** 20 })
 let controller: AbortController | null = null
+/** Settles when the backend has started (or failed to); runs wait for it. */
+let started: Promise<void> = Promise.resolve()
 
 async function init(backend: Extract<ToWorker, { type: 'init' }>['backend']): Promise<void> {
   try {
@@ -60,6 +62,7 @@ async function run(m: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   controller?.abort()
   const mine = new AbortController()
   controller = mine
+  await started
   options = { baseUrl: m.baseUrl, defaultModelUrl: m.defaultModelUrl, files: new Map(m.files) }
   try {
     const { graph } = loadPreset(m.preset, 'editor graph')
@@ -86,7 +89,7 @@ async function run(m: Extract<ToWorker, { type: 'run' }>): Promise<void> {
 
 scope.onmessage = (e: MessageEvent<ToWorker>) => {
   const m = e.data
-  if (m.type === 'init') void init(m.backend)
+  if (m.type === 'init') started = init(m.backend)
   else if (m.type === 'run') void run(m)
   else controller?.abort()
 }

@@ -3,26 +3,20 @@
  * Skipped with a printed reason when Chromium is not installed, except in CI (CI=true), where
  * scripts/setup-system.sh installs it and a missing browser is a failure.
  */
-import { createServer, type Server } from 'node:http'
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import type { Server } from 'node:http'
+import { mkdtemp, writeFile } from 'node:fs/promises'
 import jpeg from 'jpeg-js'
 import { tmpdir } from 'node:os'
-import { extname, join, normalize } from 'node:path'
+import { join } from 'node:path'
 import { build } from 'vite'
 import * as tf from '@tensorflow/tfjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { initBackend } from '../../src/runtime/backend.js'
 import { probeInput, probeWeights, runProbe } from '../fixtures/probe-net.js'
-import { chromiumPath, launchChromium } from './chromium.js'
+import { chromiumPath, launchChromium, serveStatic } from './chromium.js'
 
 const CHROMIUM = chromiumPath()
 const WASM_DIR = join(process.cwd(), 'node_modules/@tensorflow/tfjs-backend-wasm/dist')
-const TYPES: Record<string, string> = {
-  '.js': 'text/javascript',
-  '.html': 'text/html',
-  '.wasm': 'application/wasm',
-  '.jpg': 'image/jpeg',
-}
 
 interface Smoke {
   fatal?: string
@@ -43,30 +37,7 @@ interface Smoke {
   }[]
 }
 
-function serve(root: string): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    const path = normalize(decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/'))
-    const file = path.startsWith('/wasm/')
-      ? join(WASM_DIR, path.slice(6))
-      : join(root, path === '/' ? 'index.html' : path)
-    readFile(file).then(
-      (body) =>
-        res
-          .writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' })
-          .end(body),
-      () => res.writeHead(404).end(),
-    )
-  })
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => {
-      const addr = server.address()
-      resolve({
-        server,
-        url: `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/`,
-      })
-    }),
-  )
-}
+const serve = (root: string) => serveStatic(root, { '/wasm/': WASM_DIR })
 
 describe('in Chromium', () => {
   let smoke: Smoke | null = null

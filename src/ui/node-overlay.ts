@@ -1,0 +1,141 @@
+/**
+ * Run state drawn on the editor's nodes: a progress bar under the title, the running node's
+ * outline, the error message of a failed node and preview images below the widgets (the node
+ * grows to fit them). One NodeOverlay per node id; `draw` is litegraph's foreground hook.
+ */
+import type { LGraph, LGraphNode } from '@comfyorg/litegraph'
+import type { RunEvent } from '../runtime/events.js'
+import type { RgbImage } from '../core/image/types.js'
+
+/** What is shown on one node. */
+export interface NodeOverlay {
+  running: boolean
+  cached: boolean
+  progress: { value: number; max: number; figures?: Readonly<Record<string, number>> } | null
+  error: string | null
+  previews: HTMLCanvasElement[]
+}
+
+/** A fresh overlay. */
+export function emptyOverlay(): NodeOverlay {
+  return { running: false, cached: false, progress: null, error: null, previews: [] }
+}
+
+/** An RGB image as a canvas (RGBA). */
+export function imageCanvas(image: RgbImage): HTMLCanvasElement {
+  const canvas = document.createElement('canvas')
+  canvas.width = image.width
+  canvas.height = image.height
+  const ctx = canvas.getContext('2d')
+  if (!ctx) return canvas
+  const data = ctx.createImageData(image.width, image.height)
+  for (let i = 0, j = 0; i < image.data.length; i += 3, j += 4) {
+    data.data[j] = image.data[i] ?? 0
+    data.data[j + 1] = image.data[i + 1] ?? 0
+    data.data[j + 2] = image.data[i + 2] ?? 0
+    data.data[j + 3] = 255
+  }
+  ctx.putImageData(data, 0, 0)
+  return canvas
+}
+
+const PREVIEW_MAX = 256
+
+/** Draws `o` on `node` (coordinates are the node's, origin below the title). */
+export function drawOverlay(node: LGraphNode, o: NodeOverlay, ctx: CanvasRenderingContext2D): void {
+  const w = node.size[0] ?? 0
+  const h = node.size[1] ?? 0
+  if (o.progress && o.progress.max > 0) {
+    const f = Math.min(1, Math.max(0, o.progress.value / o.progress.max))
+    ctx.fillStyle = '#333'
+    ctx.fillRect(0, 0, w, 4)
+    ctx.fillStyle = o.error ? '#d33' : '#4c8'
+    ctx.fillRect(0, 0, w * f, 4)
+  }
+  if (o.running) {
+    ctx.strokeStyle = '#4c8'
+    ctx.lineWidth = 2
+    ctx.strokeRect(-2, -2 - 30, w + 4, h + 34)
+  }
+  let y = h - previewHeight(node, o)
+  for (const p of o.previews.slice(0, 4)) {
+    const s = Math.min((w - 10) / p.width, PREVIEW_MAX / p.height)
+    ctx.imageSmoothingEnabled = false
+    ctx.drawImage(p, 5, y, p.width * s, p.height * s)
+    y += p.height * s + 4
+  }
+  if (o.error) {
+    ctx.fillStyle = '#f66'
+    ctx.font = '12px sans-serif'
+    const words = o.error.split(' ')
+    let line = ''
+    let ly = h + 16
+    for (const word of words) {
+      if (ctx.measureText(`${line} ${word}`).width > w - 8 && line) {
+        ctx.fillText(line, 4, ly)
+        ly += 14
+        line = word
+      } else line = line ? `${line} ${word}` : word
+    }
+    ctx.fillText(line, 4, ly)
+  }
+}
+
+/** Height the previews take (the node is grown by this much when they arrive). */
+export function previewHeight(node: LGraphNode, o: NodeOverlay): number {
+  const w = node.size[0] ?? 0
+  return o.previews
+    .slice(0, 4)
+    .reduce((s, p) => s + p.height * Math.min((w - 10) / p.width, PREVIEW_MAX / p.height) + 4, 0)
+}
+
+/** Overlays by node (kept off the node objects so serialisation never sees them). */
+export const overlays = new WeakMap<LGraphNode, NodeOverlay>()
+
+/** Clears every node's run state (before a new run). */
+export function resetOverlays(graph: LGraph): void {
+  for (const node of graph.nodes) overlays.set(node, emptyOverlay())
+}
+
+/** Updates the overlays of `graph` from one run event. */
+export function applyRunEvent(graph: LGraph, e: RunEvent): void {
+  const at = (id: number | null) => {
+    const node = id === null ? null : graph.getNodeById(id)
+    if (!node) return null
+    let o = overlays.get(node)
+    if (!o) overlays.set(node, (o = emptyOverlay()))
+    return { node, o }
+  }
+  if (e.type === 'executing') {
+    const t = at(e.node)
+    if (t) t.o.running = true
+  } else if (e.type === 'progress') {
+    const t = at(e.node)
+    if (t)
+      t.o.progress = { value: e.value, max: e.max, ...(e.figures ? { figures: e.figures } : {}) }
+  } else if (e.type === 'executed') {
+    const t = at(e.node)
+    if (t) {
+      t.o.running = false
+      t.o.progress = { value: 1, max: 1 }
+    }
+  } else if (e.type === 'cached') {
+    for (const id of e.nodes) {
+      const t = at(id)
+      if (t) t.o.cached = true
+    }
+  } else if (e.type === 'preview') {
+    const t = at(e.node)
+    if (t) {
+      const before = previewHeight(t.node, t.o)
+      t.o.previews = e.images.map(imageCanvas)
+      t.node.size[1] = (t.node.size[1] ?? 0) + previewHeight(t.node, t.o) - before
+    }
+  } else if (e.type === 'error') {
+    const t = at(e.error.nodeId)
+    if (t) {
+      t.o.error = e.error.message
+      t.o.running = false
+    }
+  }
+}

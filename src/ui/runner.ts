@@ -1,0 +1,86 @@
+/**
+ * Runs graphs in the execution worker (worker.ts) from a page: start the backend, run a preset,
+ * cancel, receive the run events and written files. Shared by <step-editor> and the plugin
+ * entry point, so both execute exactly as the headless runner does.
+ */
+import type { BackendChoice } from '../runtime/backend.js'
+import type { RunEvent } from '../runtime/events.js'
+import type { Preset } from '../runtime/preset-schema.js'
+import type { FromWorker } from './protocol.js'
+
+/** How a run in the worker ended. */
+export interface RunOutcome {
+  readonly status: string
+  readonly message?: string
+}
+
+/** Per-run options. */
+export interface WorkerRunOptions {
+  readonly baseUrl: string
+  readonly defaultModelUrl: string
+  readonly until?: number
+  readonly files?: ReadonlyMap<string, Uint8Array>
+  readonly onEvent?: (e: RunEvent) => void
+  readonly onOutput?: (name: string, bytes: Uint8Array) => void
+}
+
+/** A page-side handle on one execution worker. */
+export class WorkerRunner {
+  /** Resolves with the backend the worker started (rejects when none could start). */
+  readonly ready: Promise<{ backend: string; adapter: string | null; attempts: readonly string[] }>
+  private readonly worker: Worker
+  private current: { options: WorkerRunOptions; done: (o: RunOutcome) => void } | null = null
+
+  constructor(backend: BackendChoice = 'auto') {
+    this.worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' })
+    let resolve: (v: {
+      backend: string
+      adapter: string | null
+      attempts: readonly string[]
+    }) => void = () => undefined
+    let reject: (e: Error) => void = () => undefined
+    this.ready = new Promise((res, rej) => {
+      resolve = res
+      reject = rej
+    })
+    this.worker.onmessage = (e: MessageEvent<FromWorker>) => {
+      const m = e.data
+      if (m.type === 'ready') resolve(m)
+      else if (m.type === 'init-failed') reject(new Error(m.message))
+      else if (m.type === 'event') this.current?.options.onEvent?.(m.event)
+      else if (m.type === 'output') this.current?.options.onOutput?.(m.name, m.bytes)
+      else {
+        const run = this.current
+        this.current = null
+        run?.done({ status: m.status, ...(m.message ? { message: m.message } : {}) })
+      }
+    }
+    this.worker.postMessage({ type: 'init', backend })
+  }
+
+  /** Runs `preset`; resolves when the worker reports the end of the run. */
+  run(preset: Preset, options: WorkerRunOptions): Promise<RunOutcome> {
+    return new Promise((done) => {
+      this.current?.done({ status: 'superseded' })
+      this.current = { options, done }
+      this.worker.postMessage({
+        type: 'run',
+        preset,
+        baseUrl: options.baseUrl,
+        defaultModelUrl: options.defaultModelUrl,
+        ...(options.until !== undefined ? { until: options.until } : {}),
+        files: [...(options.files ?? new Map<string, Uint8Array>()).entries()],
+      })
+    })
+  }
+
+  /** Asks the current run to stop. */
+  cancel(): void {
+    this.worker.postMessage({ type: 'cancel' })
+  }
+
+  /** Stops the worker. */
+  terminate(): void {
+    this.worker.terminate()
+  }
+}

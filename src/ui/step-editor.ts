@@ -1,0 +1,408 @@
+/**
+ * <step-editor>: the StEP graph editor as one custom element — a litegraph canvas with the StEP
+ * node set (from the registry), a palette by category, Run / Run to selected / Cancel, preset
+ * save and load (JSON, or a PNG a graph wrote), drag-and-drop of images, autosave, and a status
+ * bar with the backend in use. Graphs execute in a Web Worker (worker.ts); the page only draws.
+ *
+ * Attributes: preset (URL), backend (auto|webgpu|webgl|wasm|cpu), readonly, default-model (URL
+ * of the folder 'default' names). Events (CustomEvent, bubbling, composed): graph-change,
+ * run-start, run-event (every executor event), run-done, run-error, backend-ready.
+ * API: load(presetOrUrl), save(), run({ until }), cancel(), backendInfo, lastRun.
+ * Styling: --step-bg, --step-fg, --step-accent, --step-height.
+ */
+import { LGraph, LGraphCanvas, LGraphNode, LiteGraph } from '@comfyorg/litegraph'
+import { css, html, LitElement } from 'lit'
+import { errorMessage } from '../core/errors.js'
+import { readPngText } from '../core/image/png-text.js'
+import { sniffFormat } from '../core/image/header.js'
+import { NODE_LIST } from '../nodes/index.js'
+import type { BackendChoice } from '../runtime/backend.js'
+import { loadPreset } from '../runtime/preset.js'
+import type { Preset } from '../runtime/preset-schema.js'
+import { graphToPreset, registerStepNodes } from './litegraph-nodes.js'
+import { applyRunEvent, drawOverlay, overlays, resetOverlays } from './node-overlay.js'
+import { WorkerRunner } from './runner.js'
+
+const AUTOSAVE_KEY = 'step-editor:autosave'
+let registered = false
+
+function registerOnce(): void {
+  if (registered) return
+  registered = true
+  registerStepNodes(
+    { registerNodeType: (t, c) => LiteGraph.registerNodeType(t, c), LGraphNode },
+    {
+      decorate: (node, ctx) => {
+        const o = overlays.get(node)
+        if (o) drawOverlay(node, o, ctx)
+      },
+      onChange: (node) => node.graph?.afterChange(),
+    },
+  )
+}
+
+/** The editor element. */
+export class StepEditor extends LitElement {
+  static override properties = {
+    preset: { type: String },
+    backend: { type: String },
+    readonly: { type: Boolean },
+    defaultModel: { type: String, attribute: 'default-model' },
+    status: { state: true },
+    backendLabel: { state: true },
+    running: { state: true },
+    outputs: { state: true },
+  }
+
+  static override styles = css`
+    :host {
+      display: flex;
+      flex-direction: column;
+      height: var(--step-height, 600px);
+      background: var(--step-bg, #1e1e1e);
+      color: var(--step-fg, #ddd);
+      font: 13px sans-serif;
+    }
+    .bar,
+    footer {
+      display: flex;
+      gap: 6px;
+      align-items: center;
+      padding: 4px 6px;
+    }
+    .main {
+      flex: 1;
+      display: flex;
+      min-height: 0;
+    }
+    nav {
+      width: 150px;
+      overflow: auto;
+      padding: 4px;
+      border-right: 1px solid #444;
+    }
+    nav h4 {
+      margin: 6px 0 2px;
+      font-size: 11px;
+      opacity: 0.7;
+    }
+    nav button {
+      display: block;
+      width: 100%;
+      text-align: left;
+      margin: 1px 0;
+    }
+    .canvas {
+      flex: 1;
+      position: relative;
+      min-width: 0;
+    }
+    canvas {
+      position: absolute;
+      inset: 0;
+      width: 100%;
+      height: 100%;
+    }
+    button {
+      background: #333;
+      color: inherit;
+      border: 1px solid #555;
+      border-radius: 3px;
+      padding: 3px 8px;
+    }
+    button.primary {
+      background: var(--step-accent, #2a7);
+    }
+    .status {
+      flex: 1;
+      overflow: hidden;
+      white-space: nowrap;
+      text-overflow: ellipsis;
+    }
+    a {
+      color: var(--step-accent, #4c8);
+      margin-right: 6px;
+    }
+  `
+
+  preset = ''
+  backend: BackendChoice = 'auto'
+  readonly = false
+  defaultModel = ''
+  status = 'starting…'
+  backendLabel = ''
+  running = false
+  outputs: { name: string; url: string }[] = []
+  /** The backend the worker runs on, once ready. */
+  backendInfo: { backend: string; adapter: string | null } | null = null
+  /** Status of the last finished run. */
+  lastRun: { status: string; message?: string } | null = null
+
+  readonly graph = new LGraph()
+  private view: LGraphCanvas | null = null
+  private runner: WorkerRunner | null = null
+  private presetUrl = globalThis.location?.href ?? ''
+  private readonly dropped = new Map<string, Uint8Array>()
+  private saveTimer = 0
+
+  override connectedCallback(): void {
+    super.connectedCallback()
+    registerOnce()
+    this.graph.onAfterChange = () => this.changed()
+    if (this.hasUpdated && !this.runner) this.startRunner() // moved in the page
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback()
+    this.runner?.terminate()
+    this.runner = null
+    this.view?.stopRendering()
+  }
+
+  /** (Re)starts the execution worker on the current backend. */
+  private startRunner(): void {
+    this.runner?.terminate()
+    this.backendInfo = null
+    this.backendLabel = ''
+    const runner = new WorkerRunner(this.backend)
+    this.runner = runner
+    runner.ready.then(
+      (info) => {
+        this.backendInfo = { backend: info.backend, adapter: info.adapter }
+        this.backendLabel = `${info.backend}${info.adapter ? ` (${info.adapter})` : ''}`
+        this.emit('backend-ready', this.backendInfo)
+      },
+      (err: unknown) => this.fail(`backend: ${errorMessage(err)}`),
+    )
+  }
+
+  override updated(changed: Map<string, unknown>): void {
+    if (changed.has('backend') && changed.get('backend') !== undefined) this.startRunner()
+  }
+
+  override firstUpdated(): void {
+    this.startRunner()
+    const canvas = this.renderRoot.querySelector('canvas') as HTMLCanvasElement
+    this.view = new LGraphCanvas(canvas, this.graph)
+    this.view.read_only = this.readonly
+    const box = this.renderRoot.querySelector('.canvas') as HTMLElement
+    new ResizeObserver(() => {
+      this.view?.resize(box.clientWidth, box.clientHeight)
+    }).observe(box)
+    const saved = this.preset ? null : globalThis.localStorage?.getItem(AUTOSAVE_KEY)
+    const first = this.preset || new URL('examples/presets/default.json', document.baseURI).href
+    void (saved ? this.load(JSON.parse(saved) as object) : this.load(first)).catch((err: unknown) =>
+      this.fail(`cannot load ${first}: ${errorMessage(err)}`),
+    )
+  }
+
+  /** Loads a preset object or URL (JSON, or a PNG that carries a graph). */
+  async load(source: string | object): Promise<void> {
+    let json: unknown = source
+    if (typeof source === 'string') {
+      this.presetUrl = new URL(source, document.baseURI).href
+      const bytes = new Uint8Array(await (await fetch(this.presetUrl)).arrayBuffer())
+      json = this.parseFile(bytes, source)
+    }
+    const { preset, problems } = loadPreset(json, typeof source === 'string' ? source : 'preset')
+    this.graph.clear()
+    this.graph.configure(preset as unknown as Parameters<LGraph['configure']>[0])
+    for (const p of problems) this.status = `${p.title}: ${p.message}`
+    if (problems.length === 0) this.status = 'graph loaded'
+    this.changed()
+  }
+
+  /** The graph as a preset (what Save writes). */
+  save(): Preset {
+    return graphToPreset(this.graph)
+  }
+
+  /** Runs the graph (or only `until` and its ancestors) in the worker. */
+  run(options: { until?: number } = {}): void {
+    const runner = this.runner
+    if (!runner) return
+    resetOverlays(this.graph)
+    this.running = true
+    this.lastRun = null
+    this.status = 'running…'
+    this.emit('run-start', options)
+    void runner
+      .run(this.save(), {
+        baseUrl: this.presetUrl,
+        defaultModelUrl:
+          this.defaultModel || new URL('examples/models/default/', document.baseURI).href,
+        ...(options.until !== undefined ? { until: options.until } : {}),
+        files: this.dropped,
+        onEvent: (e) => {
+          this.emit('run-event', e)
+          if (e.type === 'executing') this.status = `running ${e.title}…`
+          applyRunEvent(this.graph, e)
+          this.view?.setDirty(true, true)
+        },
+        onOutput: (name, bytes) => {
+          const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'image/png' }))
+          this.outputs = [...this.outputs.filter((o) => o.name !== name), { name, url }]
+        },
+      })
+      .then((outcome) => {
+        this.running = false
+        this.lastRun = outcome
+        this.status = outcome.message ? `${outcome.status}: ${outcome.message}` : outcome.status
+        this.emit(outcome.status === 'done' ? 'run-done' : 'run-error', outcome)
+      })
+  }
+
+  /** Asks the running graph to stop (training nodes keep their last checkpoint). */
+  cancel(): void {
+    this.runner?.cancel()
+  }
+
+  private parseFile(bytes: Uint8Array, name: string): unknown {
+    if (sniffFormat(bytes) === 'png') {
+      const text = readPngText(bytes, name)['step-preset']
+      if (!text) throw new Error(`${name}: this PNG carries no StEP graph`)
+      return JSON.parse(text)
+    }
+    return JSON.parse(new TextDecoder().decode(bytes))
+  }
+
+  private async onDrop(e: DragEvent): Promise<void> {
+    e.preventDefault()
+    for (const file of Array.from(e.dataTransfer?.files ?? [])) {
+      const bytes = new Uint8Array(await file.arrayBuffer())
+      const isGraph = file.name.endsWith('.json') || readGraphText(bytes) !== null
+      if (isGraph) {
+        await this.load(this.parseFile(bytes, file.name) as object)
+        continue
+      }
+      this.dropped.set(file.name, bytes)
+      const node = LiteGraph.createNode('step/load-image')
+      if (!node) continue
+      node.properties.path = file.name
+      node.onConfigure?.({} as never)
+      const [x = 40, y = 40] = this.view?.convertEventToCanvasOffset(e) ?? []
+      node.pos = [x, y]
+      this.graph.add(node)
+    }
+  }
+
+  private download(): void {
+    const blob = new Blob([JSON.stringify(this.save(), null, 2)], { type: 'application/json' })
+    const a = document.createElement('a')
+    a.href = URL.createObjectURL(blob)
+    a.download = 'step-graph.json'
+    a.click()
+  }
+
+  private async pick(e: Event): Promise<void> {
+    const file = (e.target as HTMLInputElement).files?.[0]
+    if (!file) return
+    try {
+      await this.load(this.parseFile(new Uint8Array(await file.arrayBuffer()), file.name) as object)
+    } catch (err) {
+      this.fail(errorMessage(err))
+    }
+  }
+
+  private addNode(type: string): void {
+    const node = LiteGraph.createNode(type)
+    if (!node) return
+    const [cx, cy] = this.view?.ds.offset ?? [0, 0]
+    node.pos = [80 - cx + Math.random() * 40, 80 - cy + Math.random() * 40]
+    this.graph.add(node)
+  }
+
+  private changed(): void {
+    this.emit('graph-change', null)
+    clearTimeout(this.saveTimer)
+    this.saveTimer = window.setTimeout(() => {
+      globalThis.localStorage?.setItem(AUTOSAVE_KEY, JSON.stringify(this.save()))
+    }, 500)
+  }
+
+  private fail(message: string): void {
+    this.status = message
+    this.emit('run-error', { status: 'failed', message })
+  }
+
+  private emit(type: string, detail: unknown): void {
+    this.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true }))
+  }
+
+  override render() {
+    const categories = [...new Set(NODE_LIST.map((n) => n.category))]
+    const selected = () => {
+      const first = [...(this.view?.selectedItems ?? [])].find((i) => i instanceof LGraphNode)
+      return first instanceof LGraphNode ? Number(first.id) : undefined
+    }
+    return html`
+      <div class="bar">
+        <button class="primary" id="run" ?disabled=${this.running} @click=${() => this.run()}>
+          Run
+        </button>
+        <button
+          id="run-to"
+          ?disabled=${this.running}
+          @click=${() => {
+            const u = selected()
+            this.run(u === undefined ? {} : { until: u })
+          }}
+        >
+          Run to selected
+        </button>
+        <button id="cancel" ?disabled=${!this.running} @click=${() => this.cancel()}>Cancel</button>
+        <button id="save" @click=${() => this.download()}>Save</button>
+        <label
+          ><button
+            @click=${(e: Event) => ((e.currentTarget as HTMLElement).nextElementSibling as HTMLInputElement).click()}
+          >
+            Load</button
+          ><input
+            id="load"
+            type="file"
+            accept=".json,.png"
+            hidden
+            @change=${(e: Event) => void this.pick(e)}
+        /></label>
+        <span class="status" id="status">${this.status}</span>
+      </div>
+      <div class="main">
+        ${
+          this.readonly
+            ? null
+            : html`<nav>
+                ${categories.map(
+                  (c) =>
+                    html`<h4>${c.replace('StEP/', '')}</h4>
+                      ${NODE_LIST.filter((n) => n.category === c).map((n) => html`<button title=${n.description} @click=${() => this.addNode(n.type)}>${n.title}</button>`)}`,
+                )}
+              </nav>`
+        }
+        <div
+          class="canvas"
+          @dragover=${(e: DragEvent) => e.preventDefault()}
+          @drop=${(e: DragEvent) => void this.onDrop(e)}
+        >
+          <canvas></canvas>
+        </div>
+      </div>
+      <footer>
+        <span id="backend">backend: ${this.backendLabel || '…'}</span>
+        <span
+          >${this.outputs.map((o) => html`<a href=${o.url} download=${o.name}>${o.name}</a>`)}</span
+        >
+      </footer>
+    `
+  }
+}
+
+function readGraphText(bytes: Uint8Array): string | null {
+  if (sniffFormat(bytes) !== 'png') return null
+  try {
+    return readPngText(bytes, 'dropped file')['step-preset'] ?? null
+  } catch {
+    return null
+  }
+}
+
+if (!customElements.get('step-editor')) customElements.define('step-editor', StepEditor)
