@@ -158,7 +158,7 @@ async function activate(
       return 'no OffscreenCanvas in this worker'
   } else if (name === 'wasm') {
     const wasm = await import('@tensorflow/tfjs-backend-wasm')
-    if (opts.wasmPaths) wasm.setWasmPaths(opts.wasmPaths as Parameters<typeof wasm.setWasmPaths>[0])
+    if (opts.wasmPaths) wasm.setWasmPaths(opts.wasmPaths)
   }
   try {
     const ok = await tf.setBackend(name)
