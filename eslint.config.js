@@ -32,7 +32,16 @@ const layerRules = Object.entries(forbidden).map(([layer, banned]) => ({
 }))
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'dist-app/**', 'out/**', 'node_modules/**', 'coverage/**', 'bench/results/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'dist-app/**',
+      'out/**',
+      'node_modules/**',
+      'coverage/**',
+      'bench/results/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
