@@ -1,13 +1,19 @@
 /**
  * The node environment of a browser page or worker: inputs are fetched relative to the preset's
  * URL (or taken from files the user dropped, by name), 'default' is the shipped model's URL, and
- * written files are handed to `onOutput` (the editor offers them for download). Datasets and
- * checkpoint folders need a store the browser does not have yet: those nodes fail with a message
- * saying to run the graph headless.
+ * written files are handed to `onOutput` (the editor offers them for download). Synthetic
+ * datasets and training checkpoints live in memory (a CheckpointShelf and a dataset map that
+ * outlive single runs, so training resumes and Load Model finds a trained model); dataset folders
+ * by URL are not readable from a browser, so Load Dataset says to run such graphs headless.
  */
 import { InputError, StepError, errorMessage } from '../core/errors.js'
 import type { NodeEnv } from '../nodes/env.js'
+import { fileStore } from '../data/browser-store.js'
+import { openPairedDataset } from '../data/paired.js'
+import type { SynthDatasetManifest } from '../data/synth/manifest.js'
+import { synthFiles } from '../data/synth/write-memory.js'
 import { fetchCheckpoint } from '../train/checkpoint-fetch.js'
+import { CheckpointShelf } from '../train/checkpoint-memory.js'
 
 /** Options of browserEnv. */
 export interface BrowserEnvOptions {
@@ -19,6 +25,10 @@ export interface BrowserEnvOptions {
   readonly files?: ReadonlyMap<string, Uint8Array>
   /** Receives every file a node writes. */
   readonly onOutput?: (name: string, bytes: Uint8Array) => void
+  /** Where training checkpoints are kept (default: a new, empty shelf). */
+  readonly shelf?: CheckpointShelf
+  /** Synthetic datasets by path (default: a new, empty map). */
+  readonly datasets?: Map<string, Map<string, Blob>>
 }
 
 function unsupported(what: string): never {
@@ -31,6 +41,9 @@ function unsupported(what: string): never {
 /** A NodeEnv over fetch. */
 export function browserEnv(o: BrowserEnvOptions): NodeEnv {
   const url = (path: string) => new URL(path, o.baseUrl).href
+  const shelf = o.shelf ?? new CheckpointShelf()
+  const datasets = o.datasets ?? new Map<string, Map<string, Blob>>()
+  const manifests = new Map<string, SynthDatasetManifest>()
   return {
     label: 'browser',
     async readBytes(path) {
@@ -50,11 +63,27 @@ export function browserEnv(o: BrowserEnvOptions): NodeEnv {
       o.onOutput?.(name, bytes)
       return Promise.resolve(name)
     },
-    openDataset: () => unsupported('opening a dataset folder'),
-    writeSynthDataset: () => unsupported('writing a synthetic dataset'),
-    checkpointIO: () => unsupported('training (checkpoint storage)'),
+    async openDataset(path) {
+      const files = datasets.get(path)
+      if (!files) return unsupported(`reading the dataset folder '${path}'`)
+      return await openPairedDataset(fileStore(files, path))
+    },
+    async writeSynthDataset({ count, size, seed, onProgress }) {
+      const path = `datasets/synth-${count}-${size}-${seed}`
+      const known = manifests.get(path)
+      if (known && datasets.has(path)) return { path, manifest: known }
+      const made = await synthFiles(count, size, seed, onProgress)
+      datasets.set(path, made.files)
+      manifests.set(path, made.manifest)
+      return { path, manifest: made.manifest }
+    },
+    checkpointIO: (path) => shelf.io(path),
     checkpointPath: (path) => path,
-    loadCheckpoint: (path) => fetchCheckpoint(path === 'default' ? o.defaultModelUrl : url(path)),
+    loadCheckpoint(path) {
+      const stored = shelf.load(path)
+      if (stored) return Promise.resolve(stored)
+      return fetchCheckpoint(path === 'default' ? o.defaultModelUrl : url(path))
+    },
     neighbourCache: () => undefined,
   }
 }

@@ -19,9 +19,10 @@ import {
   type SynthRestyleManifest,
 } from './manifest.js'
 import { prepareOutputDir } from '../output-dir.js'
-import { planRestyle, planSynthDataset } from './plan.js'
+import { planRestyle } from './plan.js'
 import { renderPair } from './render.js'
 import { sampleScene } from './scene.js'
+import { synthDatasetPlan } from './dataset-plan.js'
 import { STYLE_CLUSTER_COUNT, styleParams, withCluster, type SynthStyleParams } from './style.js'
 
 /** Options of writeSynthDataset. */
@@ -135,22 +136,9 @@ export async function writeSynthDataset(options: SynthWriteOptions): Promise<Syn
     }
     manifest = restyle
   } else {
-    const plan = planSynthDataset(count, seed)
-    jobs = plan.map((p) => ({ name: p.name, sceneSeed: p.sceneSeed, style: p.style }))
-    manifest = {
-      format: 'step-synth',
-      version: 1,
-      seed,
-      size,
-      count,
-      clusters: STYLE_CLUSTER_COUNT,
-      samples: plan.map((p) => ({
-        name: p.name,
-        sceneSeed: p.sceneSeed,
-        cluster: p.style.cluster,
-        style: styleParams(p.style),
-      })),
-    }
+    const plan = synthDatasetPlan(count, size, seed)
+    jobs = plan.jobs
+    manifest = plan.manifest
   }
   const previous = await prepareOutputDir(
     out,

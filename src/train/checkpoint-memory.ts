@@ -1,0 +1,81 @@
+/**
+ * Checkpoints kept in memory as encoded bytes (what a browser run uses; the editor can persist
+ * the bytes to IndexedDB or offer them as files). Same manifest and weight format as folders.
+ */
+import type { CheckpointIO, CheckpointManifest } from './checkpoint.js'
+import { decodeGroup, encodeGroup } from './checkpoint.js'
+import type { LoadedGroups } from './gan-checkpoint.js'
+
+/** Checkpoints, loss logs and sample sheets by path. */
+export class CheckpointShelf {
+  readonly checkpoints = new Map<
+    string,
+    { manifest: CheckpointManifest; files: Map<string, ArrayBuffer> }
+  >()
+  readonly logs = new Map<string, object[]>()
+  readonly samples = new Map<string, Map<number, Uint8Array>>()
+
+  /** Decodes the checkpoint stored under `path`, or null. The caller disposes the tensors. */
+  load(path: string): LoadedGroups | null {
+    const c = this.checkpoints.get(path)
+    if (!c) return null
+    const groups: LoadedGroups['groups'] = {}
+    for (const [group, w] of Object.entries(c.manifest.weights)) {
+      const data = c.files.get(w.file)
+      if (!data) throw new Error(`${path}: weights file ${w.file} is missing`)
+      groups[group] = decodeGroup(data, w.specs, `${path}/${w.file}`)
+    }
+    return { manifest: c.manifest, groups }
+  }
+
+  /** CheckpointIO under `path`. */
+  io(path: string): CheckpointIO {
+    return {
+      label: path,
+      load: () => Promise.resolve(this.load(path)),
+      save: async (draft, groups) => {
+        const files = new Map<string, ArrayBuffer>()
+        const weights: CheckpointManifest['weights'] = {}
+        for (const [group, tensors] of Object.entries(groups)) {
+          const { data, specs } = await encodeGroup(tensors)
+          const file = `${group}-${String(draft.step).padStart(7, '0')}.bin`
+          files.set(file, data)
+          weights[group] = {
+            file,
+            bytes: data.byteLength,
+            specs: specs.map((s) => ({ name: s.name, shape: s.shape, dtype: s.dtype })),
+          }
+        }
+        const manifest: CheckpointManifest = {
+          format: 'step-checkpoint',
+          version: 1,
+          createdAt: new Date().toISOString(),
+          ...draft,
+          weights,
+        }
+        this.checkpoints.set(path, { manifest, files })
+        return manifest
+      },
+      log: (record) => {
+        const log = this.logs.get(path) ?? []
+        log.push(record)
+        this.logs.set(path, log)
+        return Promise.resolve()
+      },
+      truncateLog: (step) => {
+        const log = this.logs.get(path) ?? []
+        this.logs.set(
+          path,
+          log.filter((r) => ((r as { step?: number }).step ?? 0) <= step),
+        )
+        return Promise.resolve()
+      },
+      writeSample: (step, png) => {
+        const s = this.samples.get(path) ?? new Map<number, Uint8Array>()
+        s.set(step, png)
+        this.samples.set(path, s)
+        return Promise.resolve()
+      },
+    }
+  }
+}
