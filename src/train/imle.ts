@@ -7,6 +7,7 @@
  * with each checkpoint, so a resumed run equals an uninterrupted one bit for bit on cpu.
  */
 import * as tf from '@tensorflow/tfjs'
+import { yieldToEvents } from '../core/yield.js'
 import { InputError, StepError } from '../core/errors.js'
 import { Fingerprint } from '../core/fingerprint.js'
 import { createRng, deriveSeed } from '../core/rng.js'
@@ -146,6 +147,7 @@ export async function trainMapper(o: MapperOptions): Promise<MapperResult> {
     const t0 = performance.now()
     const start = epoch
     while (epoch < epochs) {
+      await yieldToEvents() // lets a cancel request arrive
       if (o.signal?.aborted) {
         if (epoch > saved) await save(epoch)
         return { status: 'cancelled', epoch, lastLoss, mapper }

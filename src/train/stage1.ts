@@ -5,6 +5,7 @@
  * after the current step and saves, so no finished step is lost).
  */
 import * as tf from '@tensorflow/tfjs'
+import { yieldToEvents } from '../core/yield.js'
 import { StepError } from '../core/errors.js'
 import { createEncoder, type StyleEncoder } from '../models/encoder.js'
 import type { StepModelConfig } from '../models/configs.js'
@@ -150,6 +151,7 @@ export async function trainEncoder(o: Stage1Options): Promise<Stage1Result> {
     const t0 = performance.now()
     const startStep = step
     while (step < o.steps) {
+      await yieldToEvents() // lets a cancel request arrive
       if (o.signal?.aborted) {
         if (step > saved) await save(step)
         return { status: 'cancelled', step, lastLoss, encoder, miningCached: mined.cached }

@@ -7,6 +7,7 @@
  * step, checkpoints every K steps, resumes exactly (every random draw derives from (seed, step)),
  * stops after the current step on abort and saves, and stops on a NaN/Inf loss without saving.
  */
+import { yieldToEvents } from '../core/yield.js'
 import { StepError } from '../core/errors.js'
 import { deriveSeed } from '../core/rng.js'
 import type { PairedDataset } from '../data/paired.js'
@@ -155,6 +156,7 @@ export async function trainGenerator(o: Stage2Options): Promise<Stage2Result> {
     const startStep = step
     let next = step < o.steps ? batches.images(step) : null
     while (step < o.steps) {
+      await yieldToEvents() // lets a cancel request arrive
       if (o.signal?.aborted) {
         if (step > saved) await save(step)
         return { status: 'cancelled', step, losses, models: models.all }

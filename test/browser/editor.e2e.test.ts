@@ -13,6 +13,7 @@ import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { build } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildPreset } from '../../src/runtime/preset.js'
 import { chromiumPath, launchChromium, serveStatic } from './chromium.js'
 
 const CHROMIUM = chromiumPath()
@@ -190,6 +191,66 @@ describe('editor interactions (wasm)', () => {
       expect(result.count).toBe(10)
       expect(result.same).toBe(true)
       await page.screenshot({ path: join(SHOTS, 'editor-dropped-image.png') })
+    } finally {
+      await page.close()
+    }
+  }, 300_000)
+
+  it('a training node runs in the worker: input stays responsive, Cancel stops it', async (ctx) => {
+    if (needsChromium(ctx)) return
+    const preset = buildPreset([
+      { id: 1, type: 'step/synth-dataset', widgets: { count: 24, size: 64, seed: 5 } },
+      {
+        id: 2,
+        type: 'step/train-encoder',
+        widgets: { steps: 2000, batch: 4, features: 'random', every: 5, out: 'enc' },
+        inputs: { dataset: [1, 'dataset'] },
+      },
+    ])
+    const page = await openEditor('wasm')
+    try {
+      await page.evaluate(async (p) => {
+        const ed = document.querySelector('step-editor') as EditorElement
+        const w = window as unknown as { lat: number[]; steps: number; finished: Promise<unknown> }
+        w.lat = []
+        w.steps = 0
+        document.addEventListener('mousemove', (e) => w.lat.push(performance.now() - e.timeStamp))
+        ed.addEventListener('run-event', (e) => {
+          const d = (
+            e as CustomEvent<{ type: string; node: number; value: number; figures?: object }>
+          ).detail
+          if (d.type === 'progress' && d.node === 2 && d.figures) w.steps = d.value
+        })
+        w.finished = new Promise((resolve) => {
+          ed.addEventListener('run-done', resolve, { once: true })
+          ed.addEventListener('run-error', resolve, { once: true })
+        })
+        await ed.load(p)
+        ed.run()
+      }, preset)
+      await page.waitForFunction(() => (window as unknown as { steps: number }).steps >= 3, null, {
+        timeout: 120_000,
+      })
+      for (let i = 0; i < 30; i++) {
+        await page.mouse.move(300 + i * 5, 300 + (i % 7) * 9)
+        await page.waitForTimeout(30)
+      }
+      await page.screenshot({ path: join(SHOTS, 'editor-training.png') })
+      const result = await page.evaluate(async () => {
+        const ed = document.querySelector('step-editor') as EditorElement & { cancel(): void }
+        const w = window as unknown as { lat: number[]; steps: number; finished: Promise<unknown> }
+        ed.cancel()
+        await w.finished
+        return { lastRun: ed.lastRun, steps: w.steps, lat: w.lat }
+      })
+      expect(result.lastRun?.status).toBe('cancelled')
+      expect(result.steps).toBeGreaterThanOrEqual(3)
+      expect(result.steps).toBeLessThan(2000)
+      expect(result.lat.length).toBeGreaterThanOrEqual(20)
+      console.log(
+        `[e2e] input latency during training: max ${Math.max(...result.lat).toFixed(1)} ms over ${result.lat.length} events`,
+      )
+      expect(Math.max(...result.lat)).toBeLessThan(100)
     } finally {
       await page.close()
     }

@@ -4,6 +4,7 @@
  * fingerprint, mode, parameters) so a dataset is mined once.
  */
 import * as tf from '@tensorflow/tfjs'
+import { yieldToEvents } from '../../core/yield.js'
 import { fingerprintOf } from '../../core/fingerprint.js'
 import { deriveSeed } from '../../core/rng.js'
 import type { FeatureExtractor } from '../../models/features/types.js'
@@ -128,6 +129,7 @@ export async function styleTerms(
     })
   try {
     for (let i0 = 0; i0 < n; i0 += batchSize) {
+      await yieldToEvents()
       o.signal?.throwIfAborted()
       const idx = Array.from({ length: Math.min(batchSize, n - i0) }, (_, k) => i0 + k)
       const batch = await images.batch(idx)
