@@ -13,7 +13,7 @@ function copyExamples(): Plugin {
       outDir = config.build.outDir
     },
     async closeBundle() {
-      for (const dir of ['presets', 'images', 'models'])
+      for (const dir of ['presets', 'browser', 'images', 'models'])
         await cp(`examples/${dir}`, `${outDir}/examples/${dir}`, { recursive: true })
     },
   }

@@ -45,6 +45,36 @@ describe('browserEnv', () => {
     ex2.dispose()
   })
 
+  it('re-runs a volatile Webcam node (and what depends on it) on every run, caching the rest', async () => {
+    let frames = 0
+    const env = browserEnv({
+      baseUrl: 'http://localhost/',
+      defaultModelUrl: '',
+      camera: () => {
+        frames++
+        return Promise.resolve({ width: 8, height: 8, data: new Uint8Array(192).fill(frames) })
+      },
+    })
+    const graph = loadPreset(
+      buildPreset([
+        { id: 1, type: 'step/webcam' },
+        { id: 2, type: 'step/gaussian-sample' },
+        { id: 3, type: 'step/image-grid', inputs: { images: [1, 'image'] } },
+      ]),
+      'test',
+    ).graph
+    const ex = new GraphExecutor({ env })
+    const ran: number[][] = []
+    for (let i = 0; i < 3; i++) ran.push([...(await ex.run(graph)).executed])
+    expect(ran).toEqual([
+      [1, 2, 3],
+      [1, 3],
+      [1, 3],
+    ])
+    expect(frames).toBe(3)
+    ex.dispose()
+  })
+
   it('says that dataset folders need the headless runner', async () => {
     const env = browserEnv({ baseUrl: 'http://localhost/', defaultModelUrl: '' })
     await expect(env.openDataset('data/train')).rejects.toThrow(

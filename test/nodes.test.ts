@@ -57,9 +57,9 @@ afterAll(() => {
 const values = async (t: unknown) => Array.from(await (t as tf.Tensor).data())
 
 describe('node registry', () => {
-  it('holds 19 frozen node types with unique ids, each with a title and description', () => {
-    expect(NODE_LIST).toHaveLength(19)
-    expect(Object.keys(NODE_TYPES)).toHaveLength(19)
+  it('holds 20 frozen node types with unique ids, each with a title and description', () => {
+    expect(NODE_LIST).toHaveLength(20)
+    expect(Object.keys(NODE_TYPES)).toHaveLength(20)
     for (const n of NODE_LIST) {
       expect(Object.isFrozen(n)).toBe(true)
       expect(n.title.length).toBeGreaterThan(2)
@@ -67,6 +67,15 @@ describe('node registry', () => {
     }
     expect(nodeType('constructor')).toBeUndefined()
     expect(nodeType('__proto__')).toBeUndefined()
+  })
+})
+
+describe('input nodes', () => {
+  it('Webcam explains that headless runs have no camera, and re-runs on every run', async () => {
+    await expect(exec('step/webcam', {})).rejects.toThrow(
+      'no camera in this node run; the Webcam node needs the editor in a browser (Live button)',
+    )
+    expect(nodeType('step/webcam')?.volatile).toBe(true)
   })
 })
 

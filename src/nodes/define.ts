@@ -63,6 +63,8 @@ export interface NodeSpec<
   readonly widgets: W
   /** Whether execute writes files (outputs are still cached; re-runs with equal keys skip it). */
   readonly writes?: boolean
+  /** Whether every run must execute it again (a live input such as a camera frame). */
+  readonly volatile?: boolean
   execute(
     inputs: InputValues<I>,
     widgets: WidgetValues<W>,
@@ -80,6 +82,7 @@ export interface NodeDefinition {
   readonly outputs: Readonly<Record<string, SocketType>>
   readonly widgets: Readonly<Record<string, WidgetSpec>>
   readonly writes: boolean
+  readonly volatile: boolean
   /** Inputs and widgets already checked against the spec by the executor. */
   execute(
     inputs: Readonly<Record<string, unknown>>,
@@ -103,6 +106,7 @@ export function defineNode<
     outputs: Object.freeze({ ...spec.outputs }),
     widgets: Object.freeze({ ...spec.widgets }),
     writes: spec.writes ?? false,
+    volatile: spec.volatile ?? false,
     // The executor validated every input's socket type and every widget value against this spec.
     execute: (inputs, widgets, ctx) =>
       spec.execute(inputs as InputValues<I>, widgets as WidgetValues<W>, ctx),

@@ -3,6 +3,7 @@
  * The headless runner implements it over a folder (src/runtime/env-node.ts); the editor will
  * implement it over fetch and IndexedDB. Nodes never touch the file system themselves.
  */
+import type { RgbImage } from '../core/image/types.js'
 import type { PairedDataset } from '../data/paired.js'
 import type { SynthManifest } from '../data/synth/manifest.js'
 import type { CheckpointIO } from '../train/checkpoint.js'
@@ -37,4 +38,6 @@ export interface NodeEnv {
   loadCheckpoint(path: string): Promise<LoadedGroups>
   /** Where mined neighbour lists are cached (undefined: no cache). */
   neighbourCache(): NeighbourCache | undefined
+  /** The current camera frame; absent where there is no camera (headless runs). */
+  camera?(): Promise<RgbImage>
 }

@@ -21,6 +21,7 @@ import { synthDataset } from './synth-dataset.js'
 import { trainEncoderNode } from './train-encoder.js'
 import { fineTuneNode, trainGeneratorNode } from './train-generator.js'
 import { trainMapperNode } from './train-mapper.js'
+import { webcamNode } from './webcam.js'
 
 export { defineNode } from './define.js'
 export type { ExecuteContext, InputSpec, NodeDefinition } from './define.js'
@@ -31,6 +32,7 @@ export * from './widgets.js'
 /** All node types in palette order. */
 export const NODE_LIST: readonly NodeDefinition[] = Object.freeze([
   loadImage,
+  webcamNode,
   loadDataset,
   synthDataset,
   loadModel,

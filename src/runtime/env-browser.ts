@@ -7,6 +7,7 @@
  * by URL are not readable from a browser, so Load Dataset says to run such graphs headless.
  */
 import { InputError, StepError, errorMessage } from '../core/errors.js'
+import type { RgbImage } from '../core/image/types.js'
 import type { NodeEnv } from '../nodes/env.js'
 import { fileStore } from '../data/browser-store.js'
 import { openPairedDataset } from '../data/paired.js'
@@ -25,6 +26,8 @@ export interface BrowserEnvOptions {
   readonly files?: ReadonlyMap<string, Uint8Array>
   /** Receives every file a node writes. */
   readonly onOutput?: (name: string, bytes: Uint8Array) => void
+  /** The current camera frame (the editor's Live mode passes one with each run). */
+  readonly camera?: () => Promise<RgbImage>
   /** Where training checkpoints are kept (default: a new, empty shelf). */
   readonly shelf?: CheckpointShelf
   /** Synthetic datasets by path (default: a new, empty map). */
@@ -85,5 +88,6 @@ export function browserEnv(o: BrowserEnvOptions): NodeEnv {
       return fetchCheckpoint(path === 'default' ? o.defaultModelUrl : url(path))
     },
     neighbourCache: () => undefined,
+    ...(o.camera ? { camera: o.camera } : {}),
   }
 }

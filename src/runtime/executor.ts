@@ -236,7 +236,8 @@ export class GraphExecutor {
       const inputs = Object.entries(node.inputs)
         .sort(([a], [b]) => (a < b ? -1 : 1))
         .map(([name, l]) => `${name}=${keyOf(l.node, depth + 1)}.${l.output}`)
-      const key = fingerprintOf(node.type, stableJson(values), ...inputs)
+      const fresh = this.lookup(node.type)?.volatile ? [`run ${this.runs + 1}`] : []
+      const key = fingerprintOf(node.type, stableJson(values), ...inputs, ...fresh)
       keys.set(id, key)
       return key
     }

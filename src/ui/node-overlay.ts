@@ -14,11 +14,13 @@ export interface NodeOverlay {
   progress: { value: number; max: number; figures?: Readonly<Record<string, number>> } | null
   error: string | null
   previews: HTMLCanvasElement[]
+  /** Loss curve of a training node: [step, figure] per progress event that carried figures. */
+  losses: [number, number][]
 }
 
 /** A fresh overlay. */
 export function emptyOverlay(): NodeOverlay {
-  return { running: false, cached: false, progress: null, error: null, previews: [] }
+  return { running: false, cached: false, progress: null, error: null, previews: [], losses: [] }
 }
 
 /** An RGB image as a canvas (RGBA). */
@@ -64,6 +66,7 @@ export function drawOverlay(node: LGraphNode, o: NodeOverlay, ctx: CanvasRenderi
     ctx.drawImage(p, 5, y, p.width * s, p.height * s)
     y += p.height * s + 4
   }
+  if (o.losses.length > 1) drawLossPlot(ctx, o.losses, 4, h + 4, w - 8, 48)
   if (o.error) {
     ctx.fillStyle = '#f66'
     ctx.font = '12px sans-serif'
@@ -138,4 +141,34 @@ export function applyRunEvent(graph: LGraph, e: RunEvent): void {
       t.o.running = false
     }
   }
+}
+
+/** A loss curve in the box (x, y, w, h) under the node: line, min / last value labels. */
+function drawLossPlot(
+  ctx: CanvasRenderingContext2D,
+  points: readonly [number, number][],
+  x: number,
+  y: number,
+  w: number,
+  h: number,
+): void {
+  const xs = points.map((p) => p[0])
+  const ys = points.map((p) => p[1])
+  const [x0, x1] = [Math.min(...xs), Math.max(...xs)]
+  const [y0, y1] = [Math.min(...ys), Math.max(...ys)]
+  ctx.fillStyle = 'rgba(0, 0, 0, 0.5)'
+  ctx.fillRect(x, y, w, h)
+  ctx.strokeStyle = '#4c8'
+  ctx.lineWidth = 1.5
+  ctx.beginPath()
+  points.forEach(([px, py], i) => {
+    const sx = x + ((px - x0) / Math.max(1e-9, x1 - x0)) * w
+    const sy = y + h - ((py - y0) / Math.max(1e-9, y1 - y0)) * (h - 4) - 2
+    if (i === 0) ctx.moveTo(sx, sy)
+    else ctx.lineTo(sx, sy)
+  })
+  ctx.stroke()
+  ctx.fillStyle = '#ccc'
+  ctx.font = '10px sans-serif'
+  ctx.fillText(`loss ${ys.at(-1)?.toPrecision(4) ?? ''} (min ${y0.toPrecision(4)})`, x + 3, y + 11)
 }

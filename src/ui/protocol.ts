@@ -1,4 +1,5 @@
 /** Messages between the editor page and its execution worker (all structured-cloneable). */
+import type { RgbImage } from '../core/image/types.js'
 import type { RunEvent, RunStatus } from '../runtime/events.js'
 import type { BackendChoice } from '../runtime/backend.js'
 import type { Preset } from '../runtime/preset-schema.js'
@@ -16,6 +17,8 @@ export type ToWorker =
       readonly until?: number
       /** Images the user dropped, by the name Load Image nodes use. */
       readonly files: readonly (readonly [string, Uint8Array])[]
+      /** The camera frame Webcam nodes read in this run (Live mode). */
+      readonly frame?: RgbImage
     }
   | { readonly type: 'cancel' }
 

@@ -3,6 +3,7 @@
  * cancel, receive the run events and written files. Shared by <step-editor> and the plugin
  * entry point, so both execute exactly as the headless runner does.
  */
+import type { RgbImage } from '../core/image/types.js'
 import type { BackendChoice } from '../runtime/backend.js'
 import type { RunEvent } from '../runtime/events.js'
 import type { Preset } from '../runtime/preset-schema.js'
@@ -20,6 +21,8 @@ export interface WorkerRunOptions {
   readonly defaultModelUrl: string
   readonly until?: number
   readonly files?: ReadonlyMap<string, Uint8Array>
+  /** The camera frame for Webcam nodes. */
+  readonly frame?: RgbImage
   readonly onEvent?: (e: RunEvent) => void
   readonly onOutput?: (name: string, bytes: Uint8Array) => void
 }
@@ -70,6 +73,7 @@ export class WorkerRunner {
         defaultModelUrl: options.defaultModelUrl,
         ...(options.until !== undefined ? { until: options.until } : {}),
         files: [...(options.files ?? new Map<string, Uint8Array>()).entries()],
+        ...(options.frame ? { frame: options.frame } : {}),
       })
     })
   }

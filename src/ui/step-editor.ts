@@ -13,6 +13,7 @@
 import { LGraph, LGraphCanvas, LGraphNode, LiteGraph } from '@comfyorg/litegraph'
 import { css, html, LitElement } from 'lit'
 import { errorMessage } from '../core/errors.js'
+import type { RgbImage } from '../core/image/types.js'
 import { readPngText } from '../core/image/png-text.js'
 import { sniffFormat } from '../core/image/header.js'
 import { NODE_LIST } from '../nodes/index.js'
@@ -21,7 +22,7 @@ import { loadPreset } from '../runtime/preset.js'
 import type { Preset } from '../runtime/preset-schema.js'
 import { graphToPreset, registerStepNodes } from './litegraph-nodes.js'
 import { applyRunEvent, drawOverlay, overlays, resetOverlays } from './node-overlay.js'
-import { WorkerRunner } from './runner.js'
+import { WorkerRunner, type RunOutcome } from './runner.js'
 
 const AUTOSAVE_KEY = 'step-editor:autosave'
 let registered = false
@@ -52,6 +53,7 @@ export class StepEditor extends LitElement {
     backendLabel: { state: true },
     running: { state: true },
     outputs: { state: true },
+    live: { state: true },
   }
 
   static override styles = css`
@@ -133,6 +135,10 @@ export class StepEditor extends LitElement {
   backendLabel = ''
   running = false
   outputs: { name: string; url: string }[] = []
+  /** Whether Live mode (camera frames through the graph) is on. */
+  live = false
+  /** Frames per second achieved in Live mode. */
+  fps = 0
   /** The backend the worker runs on, once ready. */
   backendInfo: { backend: string; adapter: string | null } | null = null
   /** Status of the last finished run. */
@@ -218,24 +224,25 @@ export class StepEditor extends LitElement {
   }
 
   /** Runs the graph (or only `until` and its ancestors) in the worker. */
-  run(options: { until?: number } = {}): void {
+  run(options: { until?: number; frame?: RgbImage } = {}): Promise<RunOutcome> {
     const runner = this.runner
-    if (!runner) return
-    resetOverlays(this.graph)
+    if (!runner) return Promise.resolve({ status: 'failed', message: 'no backend yet' })
+    if (!options.frame) resetOverlays(this.graph)
     this.running = true
     this.lastRun = null
-    this.status = 'running…'
+    if (!this.live) this.status = 'running…'
     this.emit('run-start', options)
-    void runner
+    return runner
       .run(this.save(), {
         baseUrl: this.presetUrl,
         defaultModelUrl:
           this.defaultModel || new URL('examples/models/default/', document.baseURI).href,
         ...(options.until !== undefined ? { until: options.until } : {}),
+        ...(options.frame ? { frame: options.frame } : {}),
         files: this.dropped,
         onEvent: (e) => {
           this.emit('run-event', e)
-          if (e.type === 'executing') this.status = `running ${e.title}…`
+          if (e.type === 'executing' && !this.live) this.status = `running ${e.title}…`
           applyRunEvent(this.graph, e)
           this.view?.setDirty(true, true)
         },
@@ -247,9 +254,69 @@ export class StepEditor extends LitElement {
       .then((outcome) => {
         this.running = false
         this.lastRun = outcome
-        this.status = outcome.message ? `${outcome.status}: ${outcome.message}` : outcome.status
+        if (!this.live || outcome.status !== 'done')
+          this.status = outcome.message ? `${outcome.status}: ${outcome.message}` : outcome.status
         this.emit(outcome.status === 'done' ? 'run-done' : 'run-error', outcome)
+        return outcome
       })
+  }
+
+  /**
+   * Live mode: runs the graph again and again, each time with the camera's newest frame for the
+   * Webcam nodes, showing the frame rate achieved; stops on stopLive(), a failed run or a missing
+   * camera (the status says why).
+   */
+  async startLive(): Promise<void> {
+    if (this.live) return
+    let stream: MediaStream
+    try {
+      if (!navigator.mediaDevices?.getUserMedia)
+        throw new Error('this browser offers no camera API')
+      stream = await navigator.mediaDevices.getUserMedia({ video: { width: 160, height: 120 } })
+    } catch (err) {
+      const message = `Webcam: no camera or no permission (${errorMessage(err)})`
+      this.status = message
+      this.emit('run-error', { status: 'no-camera', message })
+      return
+    }
+    const video = document.createElement('video')
+    video.srcObject = stream
+    video.muted = true
+    await video.play()
+    const grab = document.createElement('canvas')
+    grab.width = 128
+    grab.height = 96
+    const g = grab.getContext('2d', { willReadFrequently: true }) as CanvasRenderingContext2D
+    this.live = true
+    this.fps = 0
+    resetOverlays(this.graph)
+    const t0 = performance.now()
+    let frames = 0
+    try {
+      while (this.live) {
+        g.drawImage(video, 0, 0, grab.width, grab.height)
+        const rgba = g.getImageData(0, 0, grab.width, grab.height).data
+        const data = new Uint8Array(grab.width * grab.height * 3)
+        for (let i = 0, j = 0; j < data.length; i += 4, j += 3) {
+          data[j] = rgba[i] ?? 0
+          data[j + 1] = rgba[i + 1] ?? 0
+          data[j + 2] = rgba[i + 2] ?? 0
+        }
+        const outcome = await this.run({ frame: { width: grab.width, height: grab.height, data } })
+        if (outcome.status !== 'done') break
+        frames++
+        this.fps = frames / ((performance.now() - t0) / 1000)
+        this.status = `live: ${this.fps.toFixed(1)} fps (${frames} frames)`
+      }
+    } finally {
+      for (const t of stream.getTracks()) t.stop()
+      this.live = false
+    }
+  }
+
+  /** Ends Live mode after the current frame. */
+  stopLive(): void {
+    this.live = false
   }
 
   /** Asks the running graph to stop (training nodes keep their last checkpoint). */
@@ -345,10 +412,17 @@ export class StepEditor extends LitElement {
           ?disabled=${this.running}
           @click=${() => {
             const u = selected()
-            this.run(u === undefined ? {} : { until: u })
+            void this.run(u === undefined ? {} : { until: u })
           }}
         >
           Run to selected
+        </button>
+        <button
+          id="live"
+          title="Run the graph on camera frames (Webcam nodes)"
+          @click=${() => (this.live ? this.stopLive() : void this.startLive())}
+        >
+          ${this.live ? 'Stop live' : 'Live'}
         </button>
         <button id="cancel" ?disabled=${!this.running} @click=${() => this.cancel()}>Cancel</button>
         <button id="save" @click=${() => this.download()}>Save</button>

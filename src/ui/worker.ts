@@ -8,6 +8,7 @@ import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url'
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url'
 import { errorMessage } from '../core/errors.js'
+import type { RgbImage } from '../core/image/types.js'
 import { formatAdapter, initBackend } from '../runtime/backend.js'
 import { browserEnv, type BrowserEnvOptions } from '../runtime/env-browser.js'
 import { GraphExecutor } from '../runtime/executor.js'
@@ -19,6 +20,7 @@ const scope = self as unknown as DedicatedWorkerGlobalScope
 const post = (m: FromWorker, transfer: Transferable[] = []) => scope.postMessage(m, transfer)
 
 let options: BrowserEnvOptions = { baseUrl: scope.location.href, defaultModelUrl: '' }
+let frame: RgbImage | null = null
 // The env reads the current run's options, so one executor (and its cache) serves every run.
 const env = browserEnv({
   get baseUrl() {
@@ -29,6 +31,10 @@ const env = browserEnv({
   },
   get files() {
     return options.files
+  },
+  camera: () => {
+    if (!frame) return Promise.reject(new Error('no camera frame: start Live mode in the editor'))
+    return Promise.resolve(frame)
   },
   onOutput: (name, bytes) => post({ type: 'output', name, bytes }),
 })
@@ -64,6 +70,7 @@ async function run(m: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   controller = mine
   await started
   options = { baseUrl: m.baseUrl, defaultModelUrl: m.defaultModelUrl, files: new Map(m.files) }
+  frame = m.frame ?? null
   try {
     const { graph } = loadPreset(m.preset, 'editor graph')
     const result = await executor.run(graph, {

@@ -28,6 +28,9 @@ export function launchChromium(executablePath: string): Promise<Browser> {
       '--disable-component-update',
       '--disable-sync',
       '--enable-unsafe-webgpu',
+      // a synthetic camera, granted without a prompt (the editor's Live mode is tested with it)
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
     ],
   })
 }

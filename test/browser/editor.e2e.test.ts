@@ -256,6 +256,48 @@ describe('editor interactions (wasm)', () => {
     }
   }, 300_000)
 
+  it('Live mode runs a Webcam graph frame after frame and shows the frame rate', async (ctx) => {
+    if (needsChromium(ctx)) return
+    const page = await openEditor('wasm')
+    try {
+      const live = await page.evaluate(async () => {
+        const ed = document.querySelector('step-editor') as EditorElement & {
+          startLive(): Promise<void>
+          stopLive(): void
+          fps: number
+          status: string
+        }
+        await ed.load('examples/browser/webcam-style-transfer.json')
+        let frames = 0
+        ed.addEventListener('run-done', () => frames++)
+        const running = ed.startLive()
+        for (let i = 0; i < 600 && frames < 4; i++) await new Promise((r) => setTimeout(r, 100))
+        ed.stopLive()
+        await running
+        return { frames, fps: ed.fps, status: ed.status }
+      })
+      expect(live.frames).toBeGreaterThanOrEqual(4)
+      expect(live.fps).toBeGreaterThan(0)
+      expect(live.status).toMatch(/^live: \d+\.\d fps \(\d+ frames\)$/)
+      console.log(`[e2e] live webcam style transfer on wasm: ${live.fps.toFixed(1)} fps`)
+      await page.screenshot({ path: join(SHOTS, 'editor-live-webcam.png') })
+
+      const denied = await page.evaluate(async () => {
+        const ed = document.querySelector('step-editor') as EditorElement & {
+          startLive(): Promise<void>
+          status: string
+        }
+        navigator.mediaDevices.getUserMedia = () =>
+          Promise.reject(new DOMException('Permission denied', 'NotAllowedError'))
+        await ed.startLive()
+        return ed.status
+      })
+      expect(denied).toBe('Webcam: no camera or no permission (Permission denied)')
+    } finally {
+      await page.close()
+    }
+  }, 300_000)
+
   it('the plugin page runs a StEP graph inside a bare litegraph page', async (ctx) => {
     if (needsChromium(ctx)) return
     const page = await (browser as Browser).newPage({ viewport: { width: 1280, height: 800 } })

@@ -1,0 +1,25 @@
+/** Webcam: the current camera frame as an Image (editor only; re-read on every run). */
+import { StepError } from '../core/errors.js'
+import { imagesToBatch } from '../core/image/tensor.js'
+import { defineNode } from './define.js'
+
+/** The node type. */
+export const webcamNode = defineNode({
+  type: 'step/webcam',
+  title: 'Webcam',
+  category: 'StEP/Input',
+  description:
+    "The camera's current frame (in the editor: the Live button re-runs the graph frame after frame). Headless runs have no camera.",
+  inputs: {},
+  outputs: { image: 'Image' },
+  widgets: {},
+  volatile: true,
+  async execute(_inputs, _widgets, ctx) {
+    if (!ctx.env.camera)
+      throw new StepError(
+        'env/no-camera',
+        `no camera in this ${ctx.env.label} run; the Webcam node needs the editor in a browser (Live button)`,
+      )
+    return { image: imagesToBatch([await ctx.env.camera()]) }
+  },
+})
