@@ -3,6 +3,14 @@ import type { RgbImage } from '../core/image/types.js'
 import type { RunEvent, RunStatus } from '../runtime/events.js'
 import type { BackendChoice } from '../runtime/backend.js'
 import type { Preset } from '../runtime/preset-schema.js'
+import type { CheckpointManifest } from '../train/checkpoint.js'
+
+/** A checkpoint as plain data: manifest and weight files. */
+export interface CheckpointItem {
+  readonly path: string
+  readonly manifest: CheckpointManifest
+  readonly files: readonly (readonly [string, ArrayBuffer])[]
+}
 
 /** Page -> worker. */
 export type ToWorker =
@@ -21,6 +29,8 @@ export type ToWorker =
       readonly frame?: RgbImage
     }
   | { readonly type: 'cancel' }
+  /** Checkpoints kept by the page (IndexedDB, imported files) for training nodes and Load Model. */
+  | { readonly type: 'restore'; readonly items: readonly CheckpointItem[] }
 
 /** Worker -> page. */
 export type FromWorker =
@@ -33,4 +43,6 @@ export type FromWorker =
   | { readonly type: 'init-failed'; readonly message: string }
   | { readonly type: 'event'; readonly event: RunEvent }
   | { readonly type: 'output'; readonly name: string; readonly bytes: Uint8Array }
+  /** Checkpoints written or updated by the last run (the page persists them). */
+  | { readonly type: 'checkpoints'; readonly items: readonly CheckpointItem[] }
   | { readonly type: 'finished'; readonly status: RunStatus | 'invalid'; readonly message?: string }

@@ -7,7 +7,7 @@ import type { RgbImage } from '../core/image/types.js'
 import type { BackendChoice } from '../runtime/backend.js'
 import type { RunEvent } from '../runtime/events.js'
 import type { Preset } from '../runtime/preset-schema.js'
-import type { FromWorker } from './protocol.js'
+import type { CheckpointItem, FromWorker } from './protocol.js'
 
 /** How a run in the worker ended. */
 export interface RunOutcome {
@@ -33,6 +33,8 @@ export class WorkerRunner {
   readonly ready: Promise<{ backend: string; adapter: string | null; attempts: readonly string[] }>
   private readonly worker: Worker
   private current: { options: WorkerRunOptions; done: (o: RunOutcome) => void } | null = null
+  /** Receives the checkpoints each run wrote or updated (e.g. to persist them). */
+  onCheckpoints: ((items: readonly CheckpointItem[]) => void) | null = null
 
   constructor(backend: BackendChoice = 'auto') {
     this.worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' })
@@ -52,6 +54,7 @@ export class WorkerRunner {
       else if (m.type === 'init-failed') reject(new Error(m.message))
       else if (m.type === 'event') this.current?.options.onEvent?.(m.event)
       else if (m.type === 'output') this.current?.options.onOutput?.(m.name, m.bytes)
+      else if (m.type === 'checkpoints') this.onCheckpoints?.(m.items)
       else {
         const run = this.current
         this.current = null
@@ -76,6 +79,11 @@ export class WorkerRunner {
         ...(options.frame ? { frame: options.frame } : {}),
       })
     })
+  }
+
+  /** Gives the worker checkpoints to use (stored or imported ones). */
+  restore(items: readonly CheckpointItem[]): void {
+    this.worker.postMessage({ type: 'restore', items })
   }
 
   /** Asks the current run to stop. */

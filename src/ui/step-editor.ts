@@ -20,8 +20,11 @@ import { NODE_LIST } from '../nodes/index.js'
 import type { BackendChoice } from '../runtime/backend.js'
 import { loadPreset } from '../runtime/preset.js'
 import type { Preset } from '../runtime/preset-schema.js'
+import { decodeBundle, encodeBundle } from '../train/checkpoint-bundle.js'
 import { graphToPreset, registerStepNodes } from './litegraph-nodes.js'
 import { applyRunEvent, drawOverlay, overlays, resetOverlays } from './node-overlay.js'
+import { allCheckpoints, putCheckpoints } from './model-store.js'
+import type { CheckpointItem } from './protocol.js'
 import { WorkerRunner, type RunOutcome } from './runner.js'
 
 const AUTOSAVE_KEY = 'step-editor:autosave'
@@ -54,6 +57,7 @@ export class StepEditor extends LitElement {
     running: { state: true },
     outputs: { state: true },
     live: { state: true },
+    models: { state: true },
   }
 
   static override styles = css`
@@ -135,6 +139,10 @@ export class StepEditor extends LitElement {
   backendLabel = ''
   running = false
   outputs: { name: string; url: string }[] = []
+  /** Trained checkpoints (path, stage, step), shown in the status bar with export links. */
+  models: { path: string; stage: string; step: number }[] = []
+  private readonly checkpoints = new Map<string, CheckpointItem>()
+  private restored: Promise<void> = Promise.resolve()
   /** Whether Live mode (camera frames through the graph) is on. */
   live = false
   /** Frames per second achieved in Live mode. */
@@ -172,6 +180,20 @@ export class StepEditor extends LitElement {
     this.backendLabel = ''
     const runner = new WorkerRunner(this.backend)
     this.runner = runner
+    runner.onCheckpoints = (items) => {
+      this.keep(items)
+      putCheckpoints(items).catch((err: unknown) =>
+        this.fail(`could not store the trained model in IndexedDB: ${errorMessage(err)}`),
+      )
+    }
+    this.restored = (
+      this.checkpoints.size > 0
+        ? Promise.resolve([...this.checkpoints.values()])
+        : allCheckpoints().catch(() => [])
+    ).then((items) => {
+      this.keep(items)
+      runner.restore(items)
+    })
     runner.ready.then(
       (info) => {
         this.backendInfo = { backend: info.backend, adapter: info.adapter }
@@ -224,9 +246,10 @@ export class StepEditor extends LitElement {
   }
 
   /** Runs the graph (or only `until` and its ancestors) in the worker. */
-  run(options: { until?: number; frame?: RgbImage } = {}): Promise<RunOutcome> {
+  async run(options: { until?: number; frame?: RgbImage } = {}): Promise<RunOutcome> {
     const runner = this.runner
-    if (!runner) return Promise.resolve({ status: 'failed', message: 'no backend yet' })
+    if (!runner) return { status: 'failed', message: 'no backend yet' }
+    await this.restored
     if (!options.frame) resetOverlays(this.graph)
     this.running = true
     this.lastRun = null
@@ -314,6 +337,55 @@ export class StepEditor extends LitElement {
     }
   }
 
+  /** Trained checkpoints known to the editor (from runs, IndexedDB or imported files). */
+  modelList(): { path: string; stage: string; step: number }[] {
+    return [...this.checkpoints.values()].map((c) => ({
+      path: c.path,
+      stage: c.manifest.stage,
+      step: c.manifest.step,
+    }))
+  }
+
+  /** A checkpoint as one file's text (.stepckpt), for download. */
+  exportCheckpoint(path: string): string {
+    const c = this.checkpoints.get(path)
+    if (!c) throw new Error(`no trained model '${path}'`)
+    return encodeBundle({ path: c.path, manifest: c.manifest, files: new Map(c.files) })
+  }
+
+  /** Imports a .stepckpt file's text: stored in IndexedDB and usable by Load Model at once. */
+  async importCheckpoint(text: string, name = 'checkpoint file'): Promise<string> {
+    const b = decodeBundle(text, name)
+    const item = { path: b.path, manifest: b.manifest, files: [...b.files.entries()] }
+    this.keep([item])
+    this.runner?.restore([item])
+    await putCheckpoints([item])
+    return b.path
+  }
+
+  private keep(items: readonly CheckpointItem[]): void {
+    for (const item of items) this.checkpoints.set(item.path, item)
+    this.models = this.modelList()
+  }
+
+  private modelLink(m: { path: string; stage: string; step: number }) {
+    const exportIt = (e: Event) => {
+      e.preventDefault()
+      const name = `${m.path.replace(/\W+/g, '-')}.stepckpt`
+      this.saveFile(name, this.exportCheckpoint(m.path), 'application/json')
+    }
+    return html`<a href="#" title="export this checkpoint as one file" @click=${exportIt}
+      >${m.path} (${m.stage} ${m.step})</a
+    >`
+  }
+
+  private saveFile(name: string, text: string, type: string): void {
+    const a = document.createElement('a')
+    a.href = URL.createObjectURL(new Blob([text], { type }))
+    a.download = name
+    a.click()
+  }
+
   /** Ends Live mode after the current frame. */
   stopLive(): void {
     this.live = false
@@ -354,17 +426,18 @@ export class StepEditor extends LitElement {
   }
 
   private download(): void {
-    const blob = new Blob([JSON.stringify(this.save(), null, 2)], { type: 'application/json' })
-    const a = document.createElement('a')
-    a.href = URL.createObjectURL(blob)
-    a.download = 'step-graph.json'
-    a.click()
+    this.saveFile('step-graph.json', JSON.stringify(this.save(), null, 2), 'application/json')
   }
 
   private async pick(e: Event): Promise<void> {
     const file = (e.target as HTMLInputElement).files?.[0]
     if (!file) return
     try {
+      if (file.name.endsWith('.stepckpt')) {
+        const path = await this.importCheckpoint(await file.text(), file.name)
+        this.status = `imported model '${path}' (Load Model path: ${path})`
+        return
+      }
       await this.load(this.parseFile(new Uint8Array(await file.arrayBuffer()), file.name) as object)
     } catch (err) {
       this.fail(errorMessage(err))
@@ -434,7 +507,7 @@ export class StepEditor extends LitElement {
           ><input
             id="load"
             type="file"
-            accept=".json,.png"
+            accept=".json,.png,.stepckpt"
             hidden
             @change=${(e: Event) => void this.pick(e)}
         /></label>
@@ -465,6 +538,7 @@ export class StepEditor extends LitElement {
         <span
           >${this.outputs.map((o) => html`<a href=${o.url} download=${o.name}>${o.name}</a>`)}</span
         >
+        <span id="models">${this.models.map((m) => this.modelLink(m))}</span>
       </footer>
     `
   }

@@ -12,6 +12,7 @@ import type { RgbImage } from '../core/image/types.js'
 import { formatAdapter, initBackend } from '../runtime/backend.js'
 import { browserEnv, type BrowserEnvOptions } from '../runtime/env-browser.js'
 import { GraphExecutor } from '../runtime/executor.js'
+import { CheckpointShelf } from '../train/checkpoint-memory.js'
 import { GraphValidationError } from '../runtime/graph-errors.js'
 import { loadPreset } from '../runtime/preset.js'
 import type { FromWorker, ToWorker } from './protocol.js'
@@ -19,6 +20,9 @@ import type { FromWorker, ToWorker } from './protocol.js'
 const scope = self as unknown as DedicatedWorkerGlobalScope
 const post = (m: FromWorker, transfer: Transferable[] = []) => scope.postMessage(m, transfer)
 
+const shelf = new CheckpointShelf()
+/** createdAt of each checkpoint as last reported to the page. */
+const reported = new Map<string, string>()
 let options: BrowserEnvOptions = { baseUrl: scope.location.href, defaultModelUrl: '' }
 let frame: RgbImage | null = null
 // The env reads the current run's options, so one executor (and its cache) serves every run.
@@ -37,6 +41,7 @@ const env = browserEnv({
     return Promise.resolve(frame)
   },
   onOutput: (name, bytes) => post({ type: 'output', name, bytes }),
+  shelf,
 })
 const executor = new GraphExecutor({ env, cacheBytes: 512 * 2 ** 20 })
 let controller: AbortController | null = null
@@ -78,6 +83,7 @@ async function run(m: Extract<ToWorker, { type: 'run' }>): Promise<void> {
       ...(m.until !== undefined ? { until: m.until } : {}),
       onEvent: (event) => post({ type: 'event', event }),
     })
+    reportCheckpoints()
     post({
       type: 'finished',
       status: result.status,
@@ -94,9 +100,25 @@ async function run(m: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   }
 }
 
+/** Posts the checkpoints that are new or changed since the last report. */
+function reportCheckpoints(): void {
+  const items = [...shelf.checkpoints.entries()]
+    .filter(([path, c]) => reported.get(path) !== c.manifest.createdAt)
+    .map(([path, c]) => {
+      reported.set(path, c.manifest.createdAt)
+      return { path, manifest: c.manifest, files: [...c.files.entries()] }
+    })
+  if (items.length > 0) post({ type: 'checkpoints', items })
+}
+
 scope.onmessage = (e: MessageEvent<ToWorker>) => {
   const m = e.data
   if (m.type === 'init') started = init(m.backend)
   else if (m.type === 'run') void run(m)
-  else controller?.abort()
+  else if (m.type === 'restore') {
+    for (const item of m.items) {
+      shelf.checkpoints.set(item.path, { manifest: item.manifest, files: new Map(item.files) })
+      reported.set(item.path, item.manifest.createdAt)
+    }
+  } else controller?.abort()
 }

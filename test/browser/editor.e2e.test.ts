@@ -25,7 +25,7 @@ interface EditorElement extends HTMLElement {
   lastRun: { status: string; message?: string } | null
   load(source: string | object): Promise<void>
   save(): { nodes: { id: number; type: string; properties?: object }[]; links: unknown[] }
-  run(options?: { until?: number }): void
+  run(options?: { until?: number }): Promise<{ status: string; message?: string }>
   graph: { nodes: { type: string; properties: Record<string, unknown> }[] }
 }
 
@@ -89,7 +89,7 @@ function runPreset(page: Page, preset: string) {
       ed.addEventListener('run-done', resolve, { once: true })
       ed.addEventListener('run-error', resolve, { once: true })
     })
-    ed.run()
+    void ed.run()
     await finished
     ed.removeEventListener('run-event', onEvent)
     return { lastRun: ed.lastRun, colours }
@@ -170,7 +170,7 @@ describe('editor interactions (wasm)', () => {
           ed.addEventListener('run-done', resolve, { once: true })
           ed.addEventListener('run-error', resolve, { once: true })
         })
-        ed.run()
+        void ed.run()
         await finished
         const saved = ed.save()
         await ed.load(JSON.parse(JSON.stringify(saved)) as object)
@@ -226,7 +226,7 @@ describe('editor interactions (wasm)', () => {
           ed.addEventListener('run-error', resolve, { once: true })
         })
         await ed.load(p)
-        ed.run()
+        void ed.run()
       }, preset)
       await page.waitForFunction(() => (window as unknown as { steps: number }).steps >= 3, null, {
         timeout: 120_000,
@@ -253,6 +253,78 @@ describe('editor interactions (wasm)', () => {
       expect(Math.max(...result.lat)).toBeLessThan(100)
     } finally {
       await page.close()
+    }
+  }, 300_000)
+
+  it('trained models persist in IndexedDB and export / import as one file', async (ctx) => {
+    if (needsChromium(ctx)) return
+    const train = buildPreset([
+      { id: 1, type: 'step/synth-dataset', widgets: { count: 16, size: 64, seed: 6 } },
+      {
+        id: 2,
+        type: 'step/train-encoder',
+        widgets: { steps: 3, batch: 4, features: 'random', every: 1, out: 'tiny-encoder' },
+        inputs: { dataset: [1, 'dataset'] },
+      },
+    ])
+    type Models = EditorElement & {
+      modelList(): { path: string; stage: string; step: number }[]
+      exportCheckpoint(path: string): string
+      importCheckpoint(text: string): Promise<string>
+    }
+    /** Runs the training graph; returns the outcome and how many training steps ran. */
+    const trainIn = (page: Page) =>
+      page.evaluate(async (p) => {
+        const ed = document.querySelector('step-editor') as Models
+        await ed.load(p)
+        let steps = 0
+        ed.addEventListener('run-event', (e) => {
+          const d = (e as CustomEvent<{ type: string; node: number; figures?: object }>).detail
+          if (d.type === 'progress' && d.node === 2 && d.figures) steps++
+        })
+        const outcome = await ed.run()
+        return { outcome, steps, models: ed.modelList() }
+      }, train)
+    const context = await (browser as Browser).newContext()
+    const page = await context.newPage()
+    try {
+      await page.goto(`${url}index.html?backend=wasm`)
+      await page.waitForFunction(
+        () => document.querySelector<EditorElement>('step-editor')?.backendInfo != null,
+      )
+      const first = await trainIn(page)
+      expect(first.outcome).toEqual({ status: 'done' })
+      expect(first.steps).toBe(3)
+      expect(first.models).toEqual([{ path: 'tiny-encoder', stage: 'encoder', step: 3 }])
+      await page.waitForTimeout(300) // the IndexedDB write
+      await page.reload()
+      await page.waitForFunction(
+        () => document.querySelector<EditorElement>('step-editor')?.backendInfo != null,
+      )
+      const afterReload = await trainIn(page)
+      expect(afterReload.outcome).toEqual({ status: 'done' })
+      expect(afterReload.steps).toBe(0) // resumed from IndexedDB: nothing retrained
+      const file = await page.evaluate(() =>
+        (document.querySelector('step-editor') as Models).exportCheckpoint('tiny-encoder'),
+      )
+
+      const fresh = await (browser as Browser).newContext() // empty IndexedDB
+      const other = await fresh.newPage()
+      await other.goto(`${url}index.html?backend=wasm`)
+      await other.waitForFunction(
+        () => document.querySelector<EditorElement>('step-editor')?.backendInfo != null,
+      )
+      const path = await other.evaluate(
+        (text) => (document.querySelector('step-editor') as Models).importCheckpoint(text),
+        file,
+      )
+      expect(path).toBe('tiny-encoder')
+      const imported = await trainIn(other)
+      expect(imported.steps).toBe(0)
+      expect(imported.models).toEqual([{ path: 'tiny-encoder', stage: 'encoder', step: 3 }])
+      await fresh.close()
+    } finally {
+      await context.close()
     }
   }, 300_000)
 
