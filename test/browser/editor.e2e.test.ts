@@ -13,6 +13,8 @@ import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { build } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { initBackend } from '../../src/runtime/backend.js'
+import { runHeadless } from '../../src/runtime/headless.js'
 import { buildPreset } from '../../src/runtime/preset.js'
 import { chromiumPath, launchChromium, serveStatic } from './chromium.js'
 
@@ -40,6 +42,13 @@ beforeAll(async () => {
     configFile: join(process.cwd(), 'vite.config.ts'),
     logLevel: 'error',
     build: { outDir: out, emptyOutDir: true, minify: false },
+  })
+  // a PNG written by the headless runner: the editor must restore its graph
+  await initBackend({ prefer: 'wasm' })
+  await runHeadless({
+    source: 'examples/presets/random-sampling.json',
+    outDir: join(out, 'runner'),
+    cacheDir: null,
   })
   const served = await serveStatic(out)
   server = served.server
@@ -173,6 +182,10 @@ describe('editor interactions (wasm)', () => {
         void ed.run()
         await finished
         const saved = ed.save()
+        await new Promise((r) => setTimeout(r, 700)) // autosave is debounced by 500 ms
+        const autosaved = localStorage.getItem('step-editor:autosave') ?? ''
+        await ed.load('runner/random-samples.png') // a PNG the headless runner wrote
+        const fromPng = ed.graph.nodes.length
         await ed.load(JSON.parse(JSON.stringify(saved)) as object)
         const again = ed.save()
         const shape = (p: typeof saved) => ({
@@ -180,6 +193,8 @@ describe('editor interactions (wasm)', () => {
           links: p.links,
         })
         return {
+          fromPng,
+          autosaved: autosaved.includes('dropped.png'),
           dropped,
           lastRun: ed.lastRun,
           same: JSON.stringify(shape(again)) === JSON.stringify(shape(saved)),
@@ -187,6 +202,8 @@ describe('editor interactions (wasm)', () => {
         }
       })
       expect(result.dropped).toBe(1)
+      expect(result.autosaved).toBe(true)
+      expect(result.fromPng).toBe(8)
       expect(result.lastRun).toEqual({ status: 'done' })
       expect(result.count).toBe(10)
       expect(result.same).toBe(true)
