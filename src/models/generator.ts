@@ -12,7 +12,7 @@ import { PAPER, type GeneratorConfig } from './configs.js'
 import { assertCodes, assertImages, conv, convLayer, upsample2x, type ConvLayer } from './layers.js'
 import { instanceNorm, pixelNorm } from './ops.js'
 import { Params } from './params.js'
-import { styleConv } from './style-input.js'
+import { styleConv as styleConvSplit, styleConvTiled } from './style-input.js'
 
 /** The generator: its config, its variables and a pure forward function. */
 export interface Generator {
@@ -22,6 +22,15 @@ export interface Generator {
   apply(content: tf.Tensor4D, z: tf.Tensor2D): tf.Tensor4D
   /** Disposes the variables. */
   dispose(): void
+}
+
+/** Options of createGenerator. */
+export interface GeneratorOptions {
+  /**
+   * How z enters the decoder: 'split' (default: conv of the features + an exact per-sample z
+   * term) or 'tiled' (conv of concat(features, tiled z)); identical results (docs/decisions/0010).
+   */
+  readonly zInjection?: 'split' | 'tiled'
 }
 
 /** H and W of G's input must be multiples of this (three stride-2 levels). */
@@ -38,8 +47,13 @@ interface UpBlock {
 }
 
 /** Builds G with weights drawn from `seed` (variables named 'gen/...'). */
-export function createGenerator(config: GeneratorConfig = PAPER.generator, seed = 0): Generator {
+export function createGenerator(
+  config: GeneratorConfig = PAPER.generator,
+  seed = 0,
+  options: GeneratorOptions = {},
+): Generator {
   const params = new Params(seed, 'gen')
+  const styleConv = options.zInjection === 'tiled' ? styleConvTiled : styleConvSplit
   const { width: w, zDim } = config
   const enc = [w, 2 * w, 4 * w, 8 * w] // channels of the stem and the three down levels
   const c = 8 * w // bottleneck channels

@@ -117,7 +117,8 @@ describe('style input', () => {
       const zPart = tf.slice(cat, [0, 0, 0, 4], [2, 4, 4, 2])
       expect(Array.from(await tf.slice(zPart, [1, 3, 2, 0], [1, 1, 1, 2]).data())).toEqual([3, 4])
       expect(Array.from(await tf.slice(zPart, [0, 0, 0, 0], [1, 1, 1, 2]).data())).toEqual([1, 2])
-      expect(await maxAbsDiff(styleConv(layer, x, z), conv(layer, cat))).toBe(0)
+      // styleConv splits the kernel (features conv + exact z term): equal up to float rounding
+      expect(await maxAbsDiff(styleConv(layer, x, z), conv(layer, cat))).toBeLessThan(1e-5)
       expect(() => concatTiledZ(x, tf.zeros([3, 2]))).toThrow(/does not match the batch/)
     } finally {
       tf.engine().endScope()

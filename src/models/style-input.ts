@@ -1,10 +1,14 @@
 /**
- * The one place where the style code z enters the generator's feature maps: z is tiled over the
- * grid, concatenated as extra channels and convolved. Keeping tiling, concat and the conv
- * together lets a later version swap in the equivalent split conv (features conv + per-sample
- * bias from z) without touching the generator.
+ * The one place where the style code z enters the generator's feature maps. Mathematically the
+ * generator convolves concat(x, z tiled over the grid); this is computed without tiling: the conv
+ * of x with the feature part of the kernel, plus the z part as a per-sample term. With 'same'
+ * zero padding the z term is constant inside the image and smaller at the borders (kernel taps
+ * that fall outside see zeros), so it is built exactly from per-tap projections V = z . W_z and
+ * the row / column validity of each tap: z_term[b, h, w] = sum_{r,c} R[h, r] C[w, c] V[b, r, c].
+ * `styleConvTiled` keeps the tiled form for tests and benchmarks (docs/decisions/0010).
  */
 import * as tf from '@tensorflow/tfjs'
+import { trainableConv2d } from './conv2d.js'
 import { conv, type ConvLayer } from './layers.js'
 
 /**
@@ -15,17 +19,78 @@ export function concatTiledZ(x: tf.Tensor4D, z: tf.Tensor2D): tf.Tensor4D {
   return tf.tidy(() => {
     const [b, h, w] = x.shape
     const zd = z.shape[1]
-    if (z.shape[0] !== b) {
-      throw new RangeError(
-        `z [${z.shape.join(', ')}] does not match the batch of [${x.shape.join(', ')}]`,
-      )
-    }
+    assertBatch(x, z)
     const tiled = tf.mul<tf.Tensor4D>(tf.ones([1, h, w, 1]), tf.reshape(z, [b, 1, 1, zd]))
     return tf.concat([x, tiled], 3)
   })
 }
 
-/** A conv layer over concat(x, tiled z). x [B, H, W, C], z [B, Z] -> [B, H', W', Cout]. */
-export function styleConv(layer: ConvLayer, x: tf.Tensor4D, z: tf.Tensor2D): tf.Tensor4D {
+/** conv(concat(x, tiled z)) computed the direct way (reference for styleConv). */
+export function styleConvTiled(layer: ConvLayer, x: tf.Tensor4D, z: tf.Tensor2D): tf.Tensor4D {
   return tf.tidy(() => conv(layer, concatTiledZ(x, z)))
+}
+
+/**
+ * A conv layer over concat(x, tiled z), split: conv(x, W_x) + bias + z term (see the module
+ * comment). x [B, H, W, C], z [B, Z]; the layer has C + Z input channels, stride 1, odd k.
+ */
+export function styleConv(layer: ConvLayer, x: tf.Tensor4D, z: tf.Tensor2D): tf.Tensor4D {
+  return tf.tidy(() => {
+    assertBatch(x, z)
+    const [k, , cin, cout] = layer.kernel.shape
+    const [b, h, w, c] = x.shape
+    const zd = z.shape[1]
+    if (cin !== c + zd || layer.stride !== 1 || k % 2 !== 1) {
+      throw new RangeError(
+        `${layer.name}: kernel [${layer.kernel.shape.join(', ')}] does not take [${x.shape.join(', ')}] + z [${z.shape.join(', ')}] at stride 1`,
+      )
+    }
+    const kernel = tf.mul<tf.Tensor4D>(layer.kernel, layer.scale)
+    const wx = tf.slice(kernel, [0, 0, 0, 0], [k, k, c, cout]) // [k, k, C, O]
+    const wz = tf.slice(kernel, [0, 0, c, 0], [k, k, zd, cout]) // [k, k, Z, O]
+    let y: tf.Tensor4D = trainableConv2d(x, wx, 1, 'same')
+    if (layer.bias) y = tf.add(y, layer.bias)
+    // V[b, r, c, o] = sum_j z[b, j] W_z[r, c, j, o]
+    const wzFlat = tf.reshape(tf.transpose(wz, [2, 0, 1, 3]), [zd, k * k * cout])
+    const v = tf.reshape(tf.matMul(z, wzFlat), [b, k, k, cout])
+    if (k === 1) return tf.add<tf.Tensor4D>(y, tf.reshape(v, [b, 1, 1, cout]))
+    const pad = (k - 1) / 2
+    const valid = (n: number) =>
+      // [n, k]: 1 where tap t of output position i reads inside
+      tf.tensor2d(
+        Array.from({ length: n * k }, (_, q) => {
+          const i = Math.floor(q / k) + (q % k) - pad
+          return i >= 0 && i < n ? 1 : 0
+        }),
+        [n, k],
+      )
+    const rows = valid(h)
+    const cols = valid(w)
+    // A[b, h, c, o] = sum_r R[h, r] V[b, r, c, o]
+    let a: tf.Tensor4D | null = null
+    for (let r = 0; r < k; r++) {
+      const term = tf.mul<tf.Tensor4D>(
+        tf.reshape(tf.slice(rows, [0, r], [h, 1]), [1, h, 1, 1]),
+        tf.slice(v, [0, r, 0, 0], [b, 1, k, cout]),
+      ) // [B, H, k, O]
+      a = a ? tf.add<tf.Tensor4D>(a, term) : term
+    }
+    // z term [b, h, w, o] = sum_c C[w, c] A[b, h, c, o]
+    for (let q = 0; q < k; q++) {
+      const term = tf.mul<tf.Tensor4D>(
+        tf.reshape(tf.slice(cols, [0, q], [w, 1]), [1, 1, w, 1]),
+        tf.slice(a as tf.Tensor4D, [0, 0, q, 0], [b, h, 1, cout]),
+      ) // [B, H, W, O]
+      y = tf.add(y, term)
+    }
+    return y
+  })
+}
+
+function assertBatch(x: tf.Tensor4D, z: tf.Tensor2D): void {
+  if (z.shape[0] !== x.shape[0]) {
+    throw new RangeError(
+      `z [${z.shape.join(', ')}] does not match the batch of [${x.shape.join(', ')}]`,
+    )
+  }
 }
