@@ -20,7 +20,13 @@ describe('model configs', () => {
     })
     expect(PAPER.discriminator).toEqual({ width: 32, scales: 3, mbstdGroup: 4, slope: 0.2 })
     expect(PAPER.mapper).toEqual({ zDim: 8, hidden: 128, layers: 3 })
-    expect(SMALL.encoder).toEqual({ zDim: 8, width: 12, blocks: [2, 3, 4], slope: 0.2 })
+    expect(SMALL.encoder).toEqual({
+      zDim: 8,
+      width: 12,
+      blocks: [2, 3, 4],
+      slope: 0.2,
+      textureStats: true,
+    })
     expect(SMALL.generator.width).toBe(PAPER.generator.width / 4)
     expect(SMALL.discriminator.width).toBe(PAPER.discriminator.width / 4)
     for (const preset of Object.values(PRESETS)) {

@@ -3,7 +3,8 @@
  * schema that validates a config read back from a checkpoint manifest.
  *
  * PAPER = the released code's defaults. SMALL = a preset that trains on 2 CPU cores at 64x64:
- * E width 12 (/5.3), G and D width 8 (/4), G residual blocks 2 + 2 (of 4 + 4), M hidden 64 (/2).
+ * E width 12 (/5.3) with texture statistics (ADR 0008), G and D width 8 (/4), G residual blocks
+ * 2 + 2 (of 4 + 4), M hidden 64 (/2).
  * Parameters: PAPER E 1.34 M, G 10.9 M, D 2.10 M, M 35 k; SMALL E 48 k, G 394 k, D 137 k, M 9.4 k.
  * Measured with wasm (1 thread, median of 5 after warm-up, machine shared with one busy process):
  * an E training step (3 forward passes of batch 12 at 64 px, backward, Adam) ~0.37 s; G forward +
@@ -25,6 +26,12 @@ export const encoderConfigSchema = z.strictObject({
   blocks: z.array(size).min(1).max(6),
   /** Leaky ReLU slope (paper 0.2). */
   slope: z.number().min(0).max(1),
+  /**
+   * Texture statistics (not in the paper; ADR 0008): the log spatial variance of each channel of
+   * block 1 before its pooling, concatenated to the pooled features that feed the head. Absent
+   * (as in checkpoints written before it) means false.
+   */
+  textureStats: z.boolean().optional(),
 })
 
 /** Schema of the generator G's config. */
@@ -111,7 +118,7 @@ export const PAPER: StepModelConfig = deepFreeze({
 /** CPU-sized preset for 64x64 training on 2 cores (numbers in the file comment). */
 export const SMALL: StepModelConfig = deepFreeze({
   preset: 'small',
-  encoder: { zDim: 8, width: 12, blocks: [2, 3, 4], slope: 0.2 },
+  encoder: { zDim: 8, width: 12, blocks: [2, 3, 4], slope: 0.2, textureStats: true },
   generator: { zDim: 8, width: 8, encoderResBlocks: 2, decoderResBlocks: 2 },
   discriminator: { width: 8, scales: 3, mbstdGroup: 4, slope: 0.2 },
   mapper: { zDim: 8, hidden: 64, layers: 3 },

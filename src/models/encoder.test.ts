@@ -90,11 +90,39 @@ describe('style encoder E', () => {
     e.dispose()
   })
 
-  it('has 1.34 M parameters with PAPER (1-3 M) and 48 k with SMALL', () => {
+  it('with textureStats, feeds the head block 1 log-variances that respond to texture energy', async () => {
+    const plain = createEncoder(TINY, 5)
+    const e = createEncoder({ ...TINY, textureStats: true }, 5)
+    // the head gains blocks[0] * width = 8 inputs, 8 x zDim weights
+    expect(e.params.count() - plain.params.count()).toBe(8 * 8)
+    const x = images(2, 16)
+    const w = tf.tensor2d(
+      Float32Array.from({ length: 16 }, (_, i) => Math.cos(i)),
+      [2, 8],
+    )
+    expect(await deadParameters(e.params, () => tf.sum(tf.mul(e.apply(x), w)))).toEqual([])
+    // a flat grey image and the same grey with a fine +-0.3 checker: the stats term moves z a lot
+    const flat = tf.fill<tf.Rank.R4>([1, 16, 16, 3], 0.2)
+    const checker = tf.tensor4d(
+      Float32Array.from({ length: 16 * 16 * 3 }, (_, i) => {
+        const p = Math.floor(i / 3)
+        return 0.2 + ((Math.floor(p / 16) + (p % 16)) % 2 ? 0.3 : -0.3)
+      }),
+      [1, 16, 16, 3],
+    )
+    const dz = async (net: typeof e) =>
+      (await tf.tidy(() => tf.norm(tf.sub(net.apply(flat), net.apply(checker)))).data())[0] ?? 0
+    expect(await dz(e)).toBeGreaterThan(1)
+    expect(Number.isFinite(await dz(e))).toBe(true)
+    for (const net of [plain, e]) net.dispose()
+    tf.dispose([x, w, flat, checker])
+  })
+
+  it('has 1.34 M parameters with PAPER (1-3 M) and 48 k with SMALL (texture stats included)', () => {
     const paper = createEncoder(PAPER.encoder, 0)
     const small = createEncoder(SMALL.encoder, 0)
     expect(paper.params.count()).toBe(1_342_024)
-    expect(small.params.count()).toBe(48_212)
+    expect(small.params.count()).toBe(48_212 + 24 * 8)
     expect(paper.params.count()).toBeGreaterThan(1e6)
     expect(paper.params.count()).toBeLessThan(3e6)
     expect(small.params.count()).toBeLessThan(paper.params.count() / 10)

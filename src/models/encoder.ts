@@ -2,6 +2,8 @@
  * Style encoder E (step-method.md, stage 1): image -> style code z. A stride-2 4x4 stem conv,
  * residual basic blocks (each halving the resolution, followed by pixel norm), leaky ReLU,
  * global average pool and one dense head. Every conv and dense uses the equalised learning rate.
+ * With config.textureStats (ADR 0008) the head also sees log(variance over H, W + 1e-3) of each
+ * channel of block 1 before its pooling: texture energy that averaging would otherwise erase.
  */
 import * as tf from '@tensorflow/tfjs'
 import { PAPER, type EncoderConfig } from './configs.js'
@@ -56,7 +58,8 @@ export function createEncoder(config: EncoderConfig = PAPER.encoder, seed = 0): 
     })
     cin = cout
   })
-  const head: DenseLayer = denseLayer(params, 'head', { cin, cout: zDim })
+  const statChannels = config.textureStats ? (config.blocks[0] ?? 0) * width : 0
+  const head: DenseLayer = denseLayer(params, 'head', { cin: cin + statChannels, cout: zDim })
   const minSize = encoderMinSize(config)
 
   const apply = (images: tf.Tensor4D): tf.Tensor2D =>
@@ -69,21 +72,31 @@ export function createEncoder(config: EncoderConfig = PAPER.encoder, seed = 0): 
         )
       }
       let x = conv(stem, images) // [B, H/2, W/2, w]
-      for (const block of blocks) x = basicBlock(block, x, slope) // halves H, W
+      const stats: tf.Tensor2D[] = []
+      blocks.forEach((block, i) => {
+        x = basicBlock(block, x, slope, i === 0 && config.textureStats ? stats : null) // halves
+      })
       const pooled = tf.mean<tf.Tensor2D>(tf.leakyRelu(x, slope), [1, 2]) // [B, C]
-      return dense(head, pooled) // [B, zDim]
+      return dense(head, stats.length ? tf.concat([pooled, ...stats], 1) : pooled) // [B, zDim]
     })
 
   return { config, params, apply, dispose: () => params.dispose() }
 }
 
-/** [lrelu, conv3x3, lrelu, conv3x3, avgpool2] + [avgpool2, conv1x1], then pixel norm. */
-function basicBlock(block: BasicBlock, x: tf.Tensor4D, slope: number): tf.Tensor4D {
-  return tf.tidy(() => {
-    let h = conv(block.conv1, tf.leakyRelu(x, slope))
-    h = conv(block.conv2, tf.leakyRelu(h, slope))
-    h = avgPool2x2(h)
-    const s = conv(block.shortcut, avgPool2x2(x))
-    return pixelNorm(tf.add(h, s))
-  })
+/**
+ * [lrelu, conv3x3, lrelu, conv3x3, avgpool2] + [avgpool2, conv1x1], then pixel norm. With `stats`,
+ * pushes log(variance over H, W + 1e-3) [B, cout] of the second conv's output before pooling.
+ * No tidy of its own: the caller's (apply's) tidy frees the intermediates and keeps only its result.
+ */
+function basicBlock(
+  block: BasicBlock,
+  x: tf.Tensor4D,
+  slope: number,
+  stats: tf.Tensor2D[] | null,
+): tf.Tensor4D {
+  let h = conv(block.conv1, tf.leakyRelu(x, slope))
+  h = conv(block.conv2, tf.leakyRelu(h, slope))
+  if (stats) stats.push(tf.log(tf.add<tf.Tensor2D>(tf.moments(h, [1, 2]).variance, 1e-3)))
+  const s = conv(block.shortcut, avgPool2x2(x))
+  return pixelNorm(tf.add(avgPool2x2(h), s))
 }

@@ -11,14 +11,14 @@ export const trainEncoderNode = defineNode({
   title: 'Train Encoder',
   category: 'StEP/Train',
   description:
-    'Stage 1 (as `step train encoder`): mines triplets from Gram-matrix distances of a pretrained CNN and trains E with the triplet loss.',
+    'Stage 1 (as `step train encoder`): mines triplets from Gram-matrix distances of a pretrained CNN and trains E on them (batch-contrastive loss by default, ADR 0008).',
   inputs: { dataset: { type: 'Dataset' } },
   outputs: { checkpoint: 'Checkpoint', encoder: 'Encoder' },
   widgets: {
     steps: { kind: 'int', default: 400, min: 1, max: 10_000_000 },
     batch: { kind: 'int', default: 12, min: 2, max: 1024 },
     size: { kind: 'int', default: 64, min: 16, max: 1024 },
-    lr: { kind: 'float', default: 0.001, min: 1e-7, max: 1 },
+    lr: { kind: 'float', default: 0.01, min: 1e-7, max: 1 },
     features: FEATURES_WIDGET,
     mining: { kind: 'combo', default: 'projected', options: ['projected', 'exact'] },
     preset: { kind: 'combo', default: 'small', options: ['small', 'paper'] },

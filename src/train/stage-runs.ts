@@ -23,7 +23,7 @@ import type { StepModel } from './inference.js'
 import type { MiningMode, NeighbourCache } from './mining/mine.js'
 import type { NegativeMode } from './mining/triplets.js'
 import { disposeModel, modelFromCheckpoint, modelGroupsOf } from './model-checkpoint.js'
-import { trainEncoder, type Stage1Progress, type Stage1Result } from './stage1.js'
+import { trainEncoder, type Stage1Loss, type Stage1Progress, type Stage1Result } from './stage1.js'
 import { trainGenerator, type GanStage, type Stage2Progress, type Stage2Result } from './stage2.js'
 import { StyleImages } from './style-images.js'
 
@@ -46,6 +46,8 @@ export interface EncoderRun extends RunBase {
   readonly steps: number
   readonly batch: number
   readonly lr?: number
+  readonly lrDecay?: number
+  readonly loss?: Stage1Loss
   readonly mining: MiningMode
   readonly negatives?: NegativeMode
   readonly every: number
@@ -75,6 +77,8 @@ export async function runEncoderStage(r: EncoderRun): Promise<Stage1Result> {
       mining: r.mining,
       ...(r.negatives ? { negatives: r.negatives } : {}),
       ...(r.lr !== undefined ? { lr: r.lr } : {}),
+      ...(r.lrDecay !== undefined ? { lrDecay: r.lrDecay } : {}),
+      ...(r.loss ? { loss: r.loss } : {}),
       checkpointEvery: r.every,
       resume: r.resume,
       ...(r.cache ? { cache: r.cache } : {}),

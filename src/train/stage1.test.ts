@@ -13,6 +13,7 @@ import { Adam } from './adam.js'
 import { folderCheckpointIO, loadCheckpoint } from './checkpoint-node.js'
 import { trainEncoder } from './stage1.js'
 import { StyleImages } from './style-images.js'
+import { batchContrastLoss } from './batch-contrast-loss.js'
 import { tripletLoss } from './triplet-loss.js'
 
 let data = ''
@@ -89,6 +90,33 @@ describe('Adam', () => {
     ours.dispose()
     ref.dispose()
     tf.dispose([target, a, b])
+  })
+})
+
+describe('batch-contrastive loss', () => {
+  it('matches its formula on hand-made codes (anchor excluded, positive as target)', async () => {
+    const za = tf.tensor2d([[0], [1]])
+    const zp = tf.tensor2d([[0.5], [1]])
+    const zn = tf.tensor2d([[2], [0]])
+    const l = batchContrastLoss(za, zp, zn, 0.01, 1)
+    // Z = [0, 1, 0.5, 1, 2, 0]; logits = -(za_i - Z_j)^2 without j = i; targets j = 2 and j = 3
+    const e = Math.exp
+    const row0 = 0.25 + Math.log(e(-1) + e(-0.25) + e(-1) + e(-4) + e(0))
+    const row1 = 0 + Math.log(e(-1) + e(-0.25) + e(0) + e(-1) + e(-1))
+    expect((await l.triplet.data())[0]).toBeCloseTo((row0 + row1) / 2, 5)
+    const l2 = (0 + 1 + 0.25 + 1 + 4 + 0) / 6
+    expect((await l.l2.data())[0]).toBeCloseTo(l2, 6)
+    expect((await l.total.data())[0]).toBeCloseTo((row0 + row1) / 2 + 0.01 * l2, 5)
+    // the temperature divides the distances: at 1e-3 the loss is ~0 once each positive is
+    // strictly the nearest other code, and large when it is not
+    const near = tf.tensor2d([[0.1], [1.2]])
+    const far = tf.tensor2d([[2], [-3]])
+    const sharp = batchContrastLoss(za, near, far, 0, 1e-3)
+    expect((await sharp.total.data())[0]).toBeLessThan(1e-6)
+    const wrong = batchContrastLoss(za, far, near, 0, 1e-3)
+    expect((await wrong.total.data())[0]).toBeGreaterThan(100)
+    tf.dispose([za, zp, zn, near, far, l.total, l.triplet, l.l2])
+    tf.dispose([sharp.total, sharp.triplet, sharp.l2, wrong.total, wrong.triplet, wrong.l2])
   })
 })
 

@@ -1,6 +1,8 @@
 /**
  * Stage 1: style-encoder pre-training on mined triplets (step-method.md). Mining is done first
- * (mining/mine.ts, cached); then E is trained with the triplet loss and Adam, logging each step,
+ * (mining/mine.ts, cached); then E is trained on the mined triplets with Adam (default: the
+ * batch-contrastive loss, lr 1e-2 decayed over the last 30 %, ADR 0008; the paper's triplet
+ * hinge at lr 1e-3 with `loss: 'triplet', lr: 1e-3, lrDecay: 0`), logging each step,
  * checkpointing every K steps, resumable, and cancellable through an AbortSignal (the run stops
  * after the current step and saves, so no finished step is lost).
  */
@@ -15,7 +17,18 @@ import type { CheckpointDraft, CheckpointIO } from './checkpoint.js'
 import { mineNeighbours, type MiningMode, type NeighbourCache } from './mining/mine.js'
 import { tripletBatch, K_CLOSE, K_FAR, type NegativeMode } from './mining/triplets.js'
 import type { StyleImages } from './style-images.js'
+import { batchContrastLoss, CONTRAST_TEMPERATURE } from './batch-contrast-loss.js'
+import { lrAt } from './lr-schedule.js'
 import { TRIPLET_L2, TRIPLET_MARGIN, tripletLoss } from './triplet-loss.js'
+
+/** Stage-1 objectives: the batch-contrastive loss (default, ADR 0008) or the paper's triplet hinge. */
+export const STAGE1_LOSSES = ['contrast', 'triplet'] as const
+/** One of STAGE1_LOSSES. */
+export type Stage1Loss = (typeof STAGE1_LOSSES)[number]
+/** Default learning rate of stage 1 (ADR 0008; the paper's is 1e-3). */
+export const STAGE1_LR = 1e-2
+/** Default fraction of the steps over which the learning rate decays linearly to 0 (ADR 0008). */
+export const STAGE1_LR_DECAY = 0.3
 
 /** Progress of a stage-1 run. */
 export interface Stage1Progress {
@@ -37,7 +50,12 @@ export interface Stage1Options {
   readonly seed: number
   readonly io: CheckpointIO
   readonly batchSize?: number
+  /** Adam learning rate (default STAGE1_LR). */
   readonly lr?: number
+  /** Fraction of the steps with linear decay of the learning rate (default STAGE1_LR_DECAY). */
+  readonly lrDecay?: number
+  /** Objective (default 'contrast'). */
+  readonly loss?: Stage1Loss
   readonly mining?: MiningMode
   /** Negative sampling (default 'farthest', the paper's). */
   readonly negatives?: NegativeMode
@@ -64,10 +82,13 @@ export async function trainEncoder(o: Stage1Options): Promise<Stage1Result> {
   const every = o.checkpointEvery ?? 100
   const training = {
     batchSize,
-    lr: o.lr ?? 1e-3,
+    loss: o.loss ?? 'contrast',
+    lr: o.lr ?? STAGE1_LR,
+    lrDecay: o.lrDecay ?? STAGE1_LR_DECAY,
     beta1: 0,
     beta2: 0.99,
     margin: TRIPLET_MARGIN,
+    temperature: CONTRAST_TEMPERATURE,
     l2: TRIPLET_L2,
     kClose: K_CLOSE,
     kFar: K_FAR,
@@ -162,11 +183,13 @@ export async function trainEncoder(o: Stage1Options): Promise<Stage1Result> {
         negatives: training.negatives,
       })
       const x = await o.images.batch([...t.anchor, ...t.positive, ...t.negative])
+      adam.config.lr = lrAt(step, o.steps, training.lr, training.lrDecay)
+      const objective = training.loss === 'contrast' ? batchContrastLoss : tripletLoss
       let parts: tf.Scalar[] = []
       const loss = adam.minimize(() => {
         const z = encoder.apply(x) // [3B, zDim]
         const [za, zp, zn] = tf.split<tf.Tensor2D>(z, 3, 0)
-        const l = tripletLoss(za as tf.Tensor2D, zp as tf.Tensor2D, zn as tf.Tensor2D)
+        const l = objective(za as tf.Tensor2D, zp as tf.Tensor2D, zn as tf.Tensor2D)
         parts = [tf.keep(l.triplet), tf.keep(l.l2)]
         return l.total
       })

