@@ -7,7 +7,6 @@
  * backend is wasm: on the pure-JS cpu backend one generator step at 64 px takes ~40 s, on wasm
  * well under 1 s, so the file stays around a minute on one core.
  */
-import { spawnSync } from 'node:child_process'
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -18,18 +17,10 @@ import { encodePng } from '../src/core/image/encode.js'
 import { createRgbImage } from '../src/core/image/types.js'
 import { parseStyles } from '../src/cli/commands/interpolate.js'
 import { contentSize, fitContent } from '../src/cli/model-io.js'
+import { step } from './helpers/step-cli.js'
 
-const MAIN = join(import.meta.dirname, '../src/cli/main.ts')
 const BACKEND = ['--backend', 'wasm']
 const SIZE = 64
-
-function step(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-    encoding: 'utf8',
-    timeout: 120_000,
-  })
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr }
-}
 
 /** Runs `step`, expecting exit code 0 (stderr shown otherwise). */
 function ok(...args: string[]): string {

@@ -1,19 +1,9 @@
 /** `step run` and `step nodes` end to end (child processes, as a user runs them). */
-import { spawnSync } from 'node:child_process'
 import { mkdtemp, readdir, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-
-const MAIN = join(import.meta.dirname, '../src/cli/main.ts')
-
-function step(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-    encoding: 'utf8',
-    timeout: 120_000,
-  })
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr }
-}
+import { step } from './helpers/step-cli.js'
 
 let tmp = ''
 beforeAll(async () => {

@@ -2,24 +2,14 @@
  * `step` end to end, as a user runs it: a child process per command, checking exit codes, the
  * one-line errors and the files written.
  */
-import { spawnSync } from 'node:child_process'
 import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { step } from './helpers/step-cli.js'
 import { decodeImage } from '../src/core/image/decode.js'
 import { encodePng } from '../src/core/image/encode.js'
 import { createRgbImage } from '../src/core/image/types.js'
-
-const MAIN = join(import.meta.dirname, '../src/cli/main.ts')
-
-function step(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-    encoding: 'utf8',
-    timeout: 120_000,
-  })
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr }
-}
 
 let tmp = ''
 beforeAll(async () => {

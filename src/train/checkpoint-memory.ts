@@ -3,7 +3,7 @@
  * the bytes to IndexedDB or offer them as files). Same manifest and weight format as folders.
  */
 import type { CheckpointIO, CheckpointManifest } from './checkpoint.js'
-import { decodeGroup, encodeGroup } from './checkpoint.js'
+import { decodeGroup, encodeCheckpoint } from './checkpoint.js'
 import type { LoadedGroups } from './gan-checkpoint.js'
 
 /** Checkpoints, loss logs and sample sheets by path. */
@@ -34,25 +34,7 @@ export class CheckpointShelf {
       label: path,
       load: () => Promise.resolve(this.load(path)),
       save: async (draft, groups) => {
-        const files = new Map<string, ArrayBuffer>()
-        const weights: CheckpointManifest['weights'] = {}
-        for (const [group, tensors] of Object.entries(groups)) {
-          const { data, specs } = await encodeGroup(tensors)
-          const file = `${group}-${String(draft.step).padStart(7, '0')}.bin`
-          files.set(file, data)
-          weights[group] = {
-            file,
-            bytes: data.byteLength,
-            specs: specs.map((s) => ({ name: s.name, shape: s.shape, dtype: s.dtype })),
-          }
-        }
-        const manifest: CheckpointManifest = {
-          format: 'step-checkpoint',
-          version: 1,
-          createdAt: new Date().toISOString(),
-          ...draft,
-          weights,
-        }
+        const { manifest, files } = await encodeCheckpoint(draft, groups)
         this.checkpoints.set(path, { manifest, files })
         return manifest
       },

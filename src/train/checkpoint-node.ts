@@ -9,7 +9,7 @@ import type * as tf from '@tensorflow/tfjs'
 import { InputError } from '../core/errors.js'
 import {
   decodeGroup,
-  encodeGroup,
+  encodeCheckpoint,
   parseManifest,
   type CheckpointDraft,
   type CheckpointIO,
@@ -42,26 +42,10 @@ export async function saveCheckpoint(
   groups: Record<string, TensorGroup>,
 ): Promise<CheckpointManifest> {
   await mkdir(dir, { recursive: true })
-  const weights: CheckpointManifest['weights'] = {}
-  for (const [group, tensors] of Object.entries(groups)) {
-    const { data, specs } = await encodeGroup(tensors)
-    const file = `${group}-${String(draft.step).padStart(7, '0')}.bin`
-    await writeAtomic(join(dir, file), new Uint8Array(data))
-    weights[group] = {
-      file,
-      bytes: data.byteLength,
-      specs: specs.map((s) => ({ name: s.name, shape: s.shape, dtype: s.dtype })),
-    }
-  }
-  const manifest: CheckpointManifest = {
-    format: 'step-checkpoint',
-    version: 1,
-    createdAt: new Date().toISOString(),
-    ...draft,
-    weights,
-  }
+  const { manifest, files } = await encodeCheckpoint(draft, groups)
+  for (const [file, data] of files) await writeAtomic(join(dir, file), new Uint8Array(data))
   await writeAtomic(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`)
-  const keep = new Set(Object.values(weights).map((w) => w.file))
+  const keep = new Set(files.keys())
   for (const f of await readdir(dir))
     if (f.endsWith('.bin') && !keep.has(f)) await rm(join(dir, f), { force: true })
   return manifest

@@ -66,6 +66,36 @@ export async function encodeGroup(
   return tf.io.encodeWeights(group.map(({ name, tensor }) => ({ name, tensor })))
 }
 
+/**
+ * The manifest and weight files (`<group>-<step>.bin` -> bytes) of a checkpoint: what folder
+ * and in-memory stores both write.
+ */
+export async function encodeCheckpoint(
+  draft: CheckpointDraft,
+  groups: Record<string, TensorGroup>,
+): Promise<{ manifest: CheckpointManifest; files: Map<string, ArrayBuffer> }> {
+  const files = new Map<string, ArrayBuffer>()
+  const weights: CheckpointManifest['weights'] = {}
+  for (const [group, tensors] of Object.entries(groups)) {
+    const { data, specs } = await encodeGroup(tensors)
+    const file = `${group}-${String(draft.step).padStart(7, '0')}.bin`
+    files.set(file, data)
+    weights[group] = {
+      file,
+      bytes: data.byteLength,
+      specs: specs.map((s) => ({ name: s.name, shape: s.shape, dtype: s.dtype })),
+    }
+  }
+  const manifest: CheckpointManifest = {
+    format: 'step-checkpoint',
+    version: 1,
+    createdAt: new Date().toISOString(),
+    ...draft,
+    weights,
+  }
+  return { manifest, files }
+}
+
 /** Decodes one group back into named tensors (order preserved). */
 export function decodeGroup(
   data: ArrayBuffer,
