@@ -1,7 +1,7 @@
 /**
  * Split z injection vs tiled concat (docs/decisions/0010): generator forward time of the small
  * config on one backend, both variants built from the same seed, with the max abs output
- * difference. Warm-up excluded, median of N runs. Writes bench/results/zsplit.json.
+ * difference. Warm-up excluded; the two variants are timed alternately (order flipped each round), median of N. Writes bench/results/zsplit.json.
  * Run: npx tsx bench/zsplit.ts [--backend wasm] [--runs 5]
  */
 import { parseArgs } from 'node:util'
@@ -17,21 +17,32 @@ const { values } = parseArgs({
 const info = await initBackend({ prefer: values.backend as 'wasm' })
 const runs = Number(values.runs)
 
-async function median(f: () => tf.Tensor): Promise<number> {
-  for (let i = 0; i < 2; i++) {
-    const y = f()
-    await y.data()
-    y.dispose()
-  }
-  const times: number[] = []
-  for (let i = 0; i < runs; i++) {
+/** Median ms of `a` and of `b`, timed alternately (order flipped each round) after warm-up. */
+async function medians(a: () => tf.Tensor, b: () => tf.Tensor): Promise<[number, number]> {
+  const time = async (f: () => tf.Tensor) => {
     const t0 = performance.now()
     const y = f()
     await y.data()
-    times.push(performance.now() - t0)
     y.dispose()
+    return performance.now() - t0
   }
-  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)] ?? NaN
+  for (let i = 0; i < 2; i++) {
+    await time(a)
+    await time(b)
+  }
+  const ta: number[] = []
+  const tb: number[] = []
+  for (let i = 0; i < runs; i++) {
+    if (i % 2 === 0) {
+      ta.push(await time(a))
+      tb.push(await time(b))
+    } else {
+      tb.push(await time(b))
+      ta.push(await time(a))
+    }
+  }
+  const mid = (t: number[]) => t.sort((x, y) => x - y)[Math.floor(t.length / 2)] ?? NaN
+  return [mid(ta), mid(tb)]
 }
 
 const rows = []
@@ -41,8 +52,10 @@ for (const size of [64, 256]) {
   for (const batch of [1, 8]) {
     const x = tf.randomUniform<tf.Rank.R4>([batch, size, size, 3], -1, 1, 'float32', 1)
     const z = tf.randomNormal<tf.Rank.R2>([batch, SMALL.generator.zDim], 0, 1, 'float32', 2)
-    const tiledMs = await median(() => tiled.apply(x, z))
-    const splitMs = await median(() => split.apply(x, z))
+    const [tiledMs, splitMs] = await medians(
+      () => tiled.apply(x, z),
+      () => split.apply(x, z),
+    )
     const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(tiled.apply(x, z), split.apply(x, z)))))
     const maxAbsDiff = (await diff.data())[0]
     rows.push({
