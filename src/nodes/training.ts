@@ -12,6 +12,7 @@ import type { ExecuteContext } from './define.js'
  * over a user's checkpoint and a finished run is not repeated.
  */
 export async function hasRun(io: CheckpointIO): Promise<boolean> {
+  if (io.exists) return io.exists()
   const previous = await io.load()
   if (previous) disposeLoaded(previous)
   return previous !== null

@@ -33,6 +33,7 @@ export class CheckpointShelf {
     return {
       label: path,
       load: () => Promise.resolve(this.load(path)),
+      exists: () => Promise.resolve(this.checkpoints.has(path)),
       save: async (draft, groups) => {
         const { manifest, files } = await encodeCheckpoint(draft, groups)
         this.checkpoints.set(path, { manifest, files })

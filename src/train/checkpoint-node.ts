@@ -134,6 +134,7 @@ export function folderCheckpointIO(dir: string): CheckpointIO {
   return {
     label: dir,
     load: async () => ((await hasCheckpoint(dir)) ? loadCheckpoint(dir) : null),
+    exists: () => hasCheckpoint(dir),
     save: (draft, groups) => saveCheckpoint(dir, draft, groups),
     log: (record) => appendJsonl(dir, 'loss.jsonl', record),
     truncateLog: (step) => truncateJsonl(dir, 'loss.jsonl', step),

@@ -148,6 +148,8 @@ export interface CheckpointIO {
     groups: Record<string, { name: string; tensor: tf.Tensor }[]>
   } | null>
   save(draft: CheckpointDraft, groups: Record<string, TensorGroup>): Promise<CheckpointManifest>
+  /** Whether a checkpoint is stored, without loading its weights (when the store can tell). */
+  exists?(): Promise<boolean>
   /** Appends one record to the loss log. */
   log(record: object): Promise<void>
   /** Drops log records after `step` (when resuming). */
