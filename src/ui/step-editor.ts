@@ -11,11 +11,9 @@
  * Styling: --step-bg, --step-fg, --step-accent, --step-height.
  */
 import { LGraph, LGraphCanvas, LGraphNode, LiteGraph } from '@comfyorg/litegraph'
-import { css, html, LitElement } from 'lit'
+import { html, LitElement } from 'lit'
 import { errorMessage } from '../core/errors.js'
 import type { RgbImage } from '../core/image/types.js'
-import { readPngText } from '../core/image/png-text.js'
-import { sniffFormat } from '../core/image/header.js'
 import { NODE_LIST } from '../nodes/index.js'
 import type { BackendChoice } from '../runtime/backend.js'
 import { loadPreset } from '../runtime/preset.js'
@@ -23,6 +21,9 @@ import type { Preset } from '../runtime/preset-schema.js'
 import { decodeBundle, encodeBundle } from '../train/checkpoint-bundle.js'
 import { graphToPreset, registerStepNodes } from './litegraph-nodes.js'
 import { applyRunEvent, drawOverlay, overlays, resetOverlays } from './node-overlay.js'
+import { openCamera, type Camera } from './camera.js'
+import { parseGraphFile, readGraphText, saveFile } from './editor-files.js'
+import { editorStyles } from './editor-styles.js'
 import { allCheckpoints, putCheckpoints } from './model-store.js'
 import type { CheckpointItem } from './protocol.js'
 import { WorkerRunner, type RunOutcome } from './runner.js'
@@ -60,76 +61,7 @@ export class StepEditor extends LitElement {
     models: { state: true },
   }
 
-  static override styles = css`
-    :host {
-      display: flex;
-      flex-direction: column;
-      height: var(--step-height, 600px);
-      background: var(--step-bg, #1e1e1e);
-      color: var(--step-fg, #ddd);
-      font: 13px sans-serif;
-    }
-    .bar,
-    footer {
-      display: flex;
-      gap: 6px;
-      align-items: center;
-      padding: 4px 6px;
-    }
-    .main {
-      flex: 1;
-      display: flex;
-      min-height: 0;
-    }
-    nav {
-      width: 150px;
-      overflow: auto;
-      padding: 4px;
-      border-right: 1px solid #444;
-    }
-    nav h4 {
-      margin: 6px 0 2px;
-      font-size: 11px;
-      opacity: 0.7;
-    }
-    nav button {
-      display: block;
-      width: 100%;
-      text-align: left;
-      margin: 1px 0;
-    }
-    .canvas {
-      flex: 1;
-      position: relative;
-      min-width: 0;
-    }
-    canvas {
-      position: absolute;
-      inset: 0;
-      width: 100%;
-      height: 100%;
-    }
-    button {
-      background: #333;
-      color: inherit;
-      border: 1px solid #555;
-      border-radius: 3px;
-      padding: 3px 8px;
-    }
-    button.primary {
-      background: var(--step-accent, #2a7);
-    }
-    .status {
-      flex: 1;
-      overflow: hidden;
-      white-space: nowrap;
-      text-overflow: ellipsis;
-    }
-    a {
-      color: var(--step-accent, #4c8);
-      margin-right: 6px;
-    }
-  `
+  static override styles = editorStyles
 
   preset = ''
   backend: BackendChoice = 'auto'
@@ -230,7 +162,7 @@ export class StepEditor extends LitElement {
     if (typeof source === 'string') {
       this.presetUrl = new URL(source, document.baseURI).href
       const bytes = new Uint8Array(await (await fetch(this.presetUrl)).arrayBuffer())
-      json = this.parseFile(bytes, source)
+      json = parseGraphFile(bytes, source)
     }
     const { preset, problems } = loadPreset(json, typeof source === 'string' ? source : 'preset')
     this.graph.clear()
@@ -291,25 +223,14 @@ export class StepEditor extends LitElement {
    */
   async startLive(): Promise<void> {
     if (this.live) return
-    let stream: MediaStream
+    let camera: Camera
     try {
-      if (!navigator.mediaDevices?.getUserMedia)
-        throw new Error('this browser offers no camera API')
-      stream = await navigator.mediaDevices.getUserMedia({ video: { width: 160, height: 120 } })
+      camera = await openCamera()
     } catch (err) {
-      const message = `Webcam: no camera or no permission (${errorMessage(err)})`
-      this.status = message
-      this.emit('run-error', { status: 'no-camera', message })
+      this.status = errorMessage(err)
+      this.emit('run-error', { status: 'no-camera', message: this.status })
       return
     }
-    const video = document.createElement('video')
-    video.srcObject = stream
-    video.muted = true
-    await video.play()
-    const grab = document.createElement('canvas')
-    grab.width = 128
-    grab.height = 96
-    const g = grab.getContext('2d', { willReadFrequently: true }) as CanvasRenderingContext2D
     this.live = true
     this.fps = 0
     resetOverlays(this.graph)
@@ -317,22 +238,14 @@ export class StepEditor extends LitElement {
     let frames = 0
     try {
       while (this.live) {
-        g.drawImage(video, 0, 0, grab.width, grab.height)
-        const rgba = g.getImageData(0, 0, grab.width, grab.height).data
-        const data = new Uint8Array(grab.width * grab.height * 3)
-        for (let i = 0, j = 0; j < data.length; i += 4, j += 3) {
-          data[j] = rgba[i] ?? 0
-          data[j + 1] = rgba[i + 1] ?? 0
-          data[j + 2] = rgba[i + 2] ?? 0
-        }
-        const outcome = await this.run({ frame: { width: grab.width, height: grab.height, data } })
+        const outcome = await this.run({ frame: camera.frame() })
         if (outcome.status !== 'done') break
         frames++
         this.fps = frames / ((performance.now() - t0) / 1000)
         this.status = `live: ${this.fps.toFixed(1)} fps (${frames} frames)`
       }
     } finally {
-      for (const t of stream.getTracks()) t.stop()
+      camera.close()
       this.live = false
     }
   }
@@ -372,18 +285,11 @@ export class StepEditor extends LitElement {
     const exportIt = (e: Event) => {
       e.preventDefault()
       const name = `${m.path.replace(/\W+/g, '-')}.stepckpt`
-      this.saveFile(name, this.exportCheckpoint(m.path), 'application/json')
+      saveFile(name, this.exportCheckpoint(m.path), 'application/json')
     }
     return html`<a href="#" title="export this checkpoint as one file" @click=${exportIt}
       >${m.path} (${m.stage} ${m.step})</a
     >`
-  }
-
-  private saveFile(name: string, text: string, type: string): void {
-    const a = document.createElement('a')
-    a.href = URL.createObjectURL(new Blob([text], { type }))
-    a.download = name
-    a.click()
   }
 
   /** Ends Live mode after the current frame. */
@@ -396,22 +302,13 @@ export class StepEditor extends LitElement {
     this.runner?.cancel()
   }
 
-  private parseFile(bytes: Uint8Array, name: string): unknown {
-    if (sniffFormat(bytes) === 'png') {
-      const text = readPngText(bytes, name)['step-preset']
-      if (!text) throw new Error(`${name}: this PNG carries no StEP graph`)
-      return JSON.parse(text)
-    }
-    return JSON.parse(new TextDecoder().decode(bytes))
-  }
-
   private async onDrop(e: DragEvent): Promise<void> {
     e.preventDefault()
     for (const file of Array.from(e.dataTransfer?.files ?? [])) {
       const bytes = new Uint8Array(await file.arrayBuffer())
       const isGraph = file.name.endsWith('.json') || readGraphText(bytes) !== null
       if (isGraph) {
-        await this.load(this.parseFile(bytes, file.name) as object)
+        await this.load(parseGraphFile(bytes, file.name) as object)
         continue
       }
       this.dropped.set(file.name, bytes)
@@ -426,7 +323,7 @@ export class StepEditor extends LitElement {
   }
 
   private download(): void {
-    this.saveFile('step-graph.json', JSON.stringify(this.save(), null, 2), 'application/json')
+    saveFile('step-graph.json', JSON.stringify(this.save(), null, 2), 'application/json')
   }
 
   private async pick(e: Event): Promise<void> {
@@ -438,7 +335,7 @@ export class StepEditor extends LitElement {
         this.status = `imported model '${path}' (Load Model path: ${path})`
         return
       }
-      await this.load(this.parseFile(new Uint8Array(await file.arrayBuffer()), file.name) as object)
+      await this.load(parseGraphFile(new Uint8Array(await file.arrayBuffer()), file.name) as object)
     } catch (err) {
       this.fail(errorMessage(err))
     }
@@ -541,15 +438,6 @@ export class StepEditor extends LitElement {
         <span id="models">${this.models.map((m) => this.modelLink(m))}</span>
       </footer>
     `
-  }
-}
-
-function readGraphText(bytes: Uint8Array): string | null {
-  if (sniffFormat(bytes) !== 'png') return null
-  try {
-    return readPngText(bytes, 'dropped file')['step-preset'] ?? null
-  } catch {
-    return null
   }
 }
 

@@ -1,0 +1,74 @@
+/** Styles of <step-editor> (customisable through --step-bg, --step-fg, --step-accent, --step-height). */
+import { css } from 'lit'
+
+/** The element's shadow-DOM styles. */
+export const editorStyles = css`
+  :host {
+    display: flex;
+    flex-direction: column;
+    height: var(--step-height, 600px);
+    background: var(--step-bg, #1e1e1e);
+    color: var(--step-fg, #ddd);
+    font: 13px sans-serif;
+  }
+  .bar,
+  footer {
+    display: flex;
+    gap: 6px;
+    align-items: center;
+    padding: 4px 6px;
+  }
+  .main {
+    flex: 1;
+    display: flex;
+    min-height: 0;
+  }
+  nav {
+    width: 150px;
+    overflow: auto;
+    padding: 4px;
+    border-right: 1px solid #444;
+  }
+  nav h4 {
+    margin: 6px 0 2px;
+    font-size: 11px;
+    opacity: 0.7;
+  }
+  nav button {
+    display: block;
+    width: 100%;
+    text-align: left;
+    margin: 1px 0;
+  }
+  .canvas {
+    flex: 1;
+    position: relative;
+    min-width: 0;
+  }
+  canvas {
+    position: absolute;
+    inset: 0;
+    width: 100%;
+    height: 100%;
+  }
+  button {
+    background: #333;
+    color: inherit;
+    border: 1px solid #555;
+    border-radius: 3px;
+    padding: 3px 8px;
+  }
+  button.primary {
+    background: var(--step-accent, #2a7);
+  }
+  .status {
+    flex: 1;
+    overflow: hidden;
+    white-space: nowrap;
+    text-overflow: ellipsis;
+  }
+  a {
+    color: var(--step-accent, #4c8);
+    margin-right: 6px;
+  }
+`
