@@ -1,5 +1,6 @@
 /** Save Model: writes a model's inference weights (E, G, M, mean code) as a model folder. */
 import { StepError } from '../core/errors.js'
+import { disposeLoaded } from '../train/gan-checkpoint.js'
 import { exportedModel } from '../train/model-checkpoint.js'
 import { defineNode } from './define.js'
 
@@ -19,7 +20,7 @@ export const saveModel = defineNode({
     const where = ctx.env.checkpointPath(path)
     const previous = await io.load()
     if (previous) {
-      for (const g of Object.values(previous.groups)) for (const t of g) t.tensor.dispose()
+      disposeLoaded(previous)
       if (previous.manifest.training.exportedFrom !== model.source)
         throw new StepError(
           'checkpoint/exists',

@@ -2,7 +2,7 @@
 import { PRESETS } from '../models/configs.js'
 import { runEncoderStage } from '../train/stage-runs.js'
 import { defineNode } from './define.js'
-import { withProvenance, checkFinished, FEATURES_WIDGET, hasRun, outWidget } from './training.js'
+import { checkFinished, FEATURES_WIDGET, outWidget, stageRun } from './training.js'
 import { MAX_SEED } from './widgets.js'
 
 /** The node type. */
@@ -27,15 +27,10 @@ export const trainEncoderNode = defineNode({
     out: outWidget('encoder'),
   },
   async execute({ dataset }, w, ctx) {
-    const io = withProvenance(ctx.env.checkpointIO(w.out), ctx)
+    const run = await stageRun(ctx, dataset, w.out, w.seed)
     const cache = ctx.env.neighbourCache()
     const result = await runEncoderStage({
-      dataset: dataset.dataset,
-      io,
-      seed: w.seed,
-      resume: await hasRun(io),
-      signal: ctx.signal,
-      log: (m) => ctx.log(m),
+      ...run,
       config: PRESETS[w.preset],
       features: w.features,
       size: w.size,
@@ -51,7 +46,7 @@ export const trainEncoderNode = defineNode({
           : ctx.progress(0, w.steps),
     })
     try {
-      checkFinished(result.status, ctx, io.label)
+      checkFinished(result.status, ctx, run.io.label)
     } catch (err) {
       result.encoder.dispose()
       throw err

@@ -3,7 +3,7 @@ import { disposeModels } from '../train/gan-checkpoint.js'
 import type { GanStage } from '../train/stage2.js'
 import { runGanStage } from '../train/stage-runs.js'
 import { defineNode, type NodeDefinition } from './define.js'
-import { withProvenance, checkFinished, FEATURES_WIDGET, hasRun, outWidget } from './training.js'
+import { checkFinished, FEATURES_WIDGET, outWidget, stageRun, startFrom } from './training.js'
 import { MAX_SEED } from './widgets.js'
 
 function ganNode(stage: GanStage): NodeDefinition {
@@ -30,17 +30,11 @@ function ganNode(stage: GanStage): NodeDefinition {
       out: outWidget(first ? 'generator' : 'finetune'),
     },
     async execute({ dataset, from }, w, ctx) {
-      const io = withProvenance(ctx.env.checkpointIO(w.out), ctx)
+      const run = await stageRun(ctx, dataset, w.out, w.seed)
       const result = await runGanStage({
         stage,
-        dataset: dataset.dataset,
-        from: await ctx.env.loadCheckpoint(from.path),
-        fromLabel: from.path,
-        io,
-        seed: w.seed,
-        resume: await hasRun(io),
-        signal: ctx.signal,
-        log: (m) => ctx.log(m),
+        ...run,
+        ...(await startFrom(ctx, from)),
         features: w.features,
         ...(w.features === 'resnet50' ? { perceptTaps: w.perceptTaps } : {}),
         size: w.size,
@@ -52,7 +46,7 @@ function ganNode(stage: GanStage): NodeDefinition {
         onProgress: (p) => ctx.progress(p.step, p.steps, { g: p.losses.total }),
       })
       disposeModels(result.models)
-      checkFinished(result.status, ctx, io.label)
+      checkFinished(result.status, ctx, run.io.label)
       return { checkpoint: { path: ctx.env.checkpointPath(w.out), stage, step: result.step } }
     },
   })

@@ -1,7 +1,9 @@
 /** Train Mapper: the IMLE mapper M (noise -> style codes); outputs the whole model. */
+import { disposeLoaded } from '../train/gan-checkpoint.js'
+import { disposeModel } from '../train/model-checkpoint.js'
 import { runMapperStage } from '../train/stage-runs.js'
 import { defineNode } from './define.js'
-import { withProvenance, checkFinished, hasRun, outWidget } from './training.js'
+import { checkFinished, outWidget, stageRun, startFrom } from './training.js'
 import { MAX_SEED } from './widgets.js'
 
 /** The node type. */
@@ -22,16 +24,10 @@ export const trainMapperNode = defineNode({
     out: outWidget('model'),
   },
   async execute({ dataset, from }, w, ctx) {
-    const io = withProvenance(ctx.env.checkpointIO(w.out), ctx)
+    const run = await stageRun(ctx, dataset, w.out, w.seed)
     const { result, model, size } = await runMapperStage({
-      dataset: dataset.dataset,
-      from: await ctx.env.loadCheckpoint(from.path),
-      fromLabel: from.path,
-      io,
-      seed: w.seed,
-      resume: await hasRun(io),
-      signal: ctx.signal,
-      log: (m) => ctx.log(m),
+      ...run,
+      ...(await startFrom(ctx, from)),
       epochs: w.epochs,
       batch: w.batch,
       every: w.every,
@@ -40,18 +36,16 @@ export const trainMapperNode = defineNode({
     })
     const path = ctx.env.checkpointPath(w.out)
     try {
-      checkFinished(result.status, ctx, io.label)
-      const saved = await io.load()
+      checkFinished(result.status, ctx, run.io.label)
+      const saved = await run.io.load()
       if (!saved) throw new Error(`${path}: the mapper run saved no checkpoint`)
-      for (const g of Object.values(saved.groups)) for (const t of g) t.tensor.dispose()
+      disposeLoaded(saved) // only the manifest is needed here
       return {
         checkpoint: { path, stage: 'mapper', step: result.epoch },
         model: { model, size, source: path, manifest: saved.manifest },
       }
     } catch (err) {
-      model.encoder.dispose()
-      model.generator.dispose()
-      model.mapper?.dispose()
+      disposeModel(model)
       throw err
     }
   },

@@ -3,7 +3,9 @@ import { StepError } from '../core/errors.js'
 import { decodeImage } from '../core/image/decode.js'
 import { encodePng } from '../core/image/encode.js'
 import type { CheckpointIO } from '../train/checkpoint.js'
-import { disposeLoaded } from '../train/gan-checkpoint.js'
+import { disposeLoaded, type LoadedGroups } from '../train/gan-checkpoint.js'
+import type { RunBase } from '../train/stage-runs.js'
+import type { CheckpointHandle, DatasetHandle } from './sockets.js'
 import type { ExecuteContext } from './define.js'
 
 /**
@@ -57,4 +59,33 @@ export function withProvenance(io: CheckpointIO, ctx: ExecuteContext): Checkpoin
         encodePng(decodeImage(png, { where: `${io.label} sample ${step}` }), ctx.provenance()),
       ),
   }
+}
+
+/**
+ * What every training node passes its stage run: the dataset, the checkpoint store of its `out`
+ * folder (sample sheets with provenance), resume when a run is already there, cancel and log.
+ */
+export async function stageRun(
+  ctx: ExecuteContext,
+  dataset: DatasetHandle,
+  out: string,
+  seed: number,
+): Promise<RunBase & { readonly io: CheckpointIO }> {
+  const io = withProvenance(ctx.env.checkpointIO(out), ctx)
+  return {
+    dataset: dataset.dataset,
+    io,
+    seed,
+    resume: await hasRun(io),
+    signal: ctx.signal,
+    log: (m) => ctx.log(m),
+  }
+}
+
+/** The checkpoint a stage starts from, loaded, with its path for messages. */
+export async function startFrom(
+  ctx: ExecuteContext,
+  from: CheckpointHandle,
+): Promise<{ from: LoadedGroups; fromLabel: string }> {
+  return { from: await ctx.env.loadCheckpoint(from.path), fromLabel: from.path }
 }

@@ -28,7 +28,7 @@ import { trainGenerator, type GanStage, type Stage2Progress, type Stage2Result }
 import { StyleImages } from './style-images.js'
 
 /** What every stage run takes. */
-interface RunBase {
+export interface RunBase {
   readonly dataset: PairedDataset
   readonly io: CheckpointIO
   readonly seed: number
