@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
+import type * as tf from '@tensorflow/tfjs'
 import { writeSynthDataset } from '../src/data/synth/write-node.js'
 
 /** Folder for generated benchmark data (reused between runs). */
@@ -39,4 +40,46 @@ export async function writeResult(name: string, result: unknown): Promise<void> 
 /** Seconds since `t0` (from performance.now()). */
 export function since(t0: number): number {
   return Number(((performance.now() - t0) / 1000).toFixed(2))
+}
+
+/** The median of `t` (NaN when empty). */
+export function median(t: readonly number[]): number {
+  return [...t].sort((a, b) => a - b)[Math.floor(t.length / 2)] ?? NaN
+}
+
+/** Wall ms of one call of `f`, its result read back and disposed. */
+export async function timeOnce(f: () => tf.Tensor): Promise<number> {
+  const t0 = performance.now()
+  const y = f()
+  await y.data()
+  y.dispose()
+  return performance.now() - t0
+}
+
+/**
+ * Median ms of `a` and of `b`, timed alternately (the order flipped each round) after 2 warm-up
+ * rounds, so that a noisy machine slows both alike (timing one after the other favoured the
+ * second variant by up to 20 % here).
+ */
+export async function alternateMedians(
+  a: () => tf.Tensor,
+  b: () => tf.Tensor,
+  runs: number,
+): Promise<[number, number]> {
+  for (let i = 0; i < 2; i++) {
+    await timeOnce(a)
+    await timeOnce(b)
+  }
+  const ta: number[] = []
+  const tb: number[] = []
+  for (let i = 0; i < runs; i++) {
+    if (i % 2 === 0) {
+      ta.push(await timeOnce(a))
+      tb.push(await timeOnce(b))
+    } else {
+      tb.push(await timeOnce(b))
+      ta.push(await timeOnce(a))
+    }
+  }
+  return [median(ta), median(tb)]
 }

@@ -1,14 +1,15 @@
 /**
- * `npm run bench` (`-- --quick` for a subset in well under 3 minutes): machine, fp32 matMul peak,
- * generator forward time and achieved GFLOP/s per backend and size, the split-z speed-up, and
- * the executor's fully cached re-run. Writes bench/results/latest.json and latest.md.
- * Not yet here (issue 7): training step times per stage, the PyTorch peer, mining at 10 k —
- * bench/mining.ts and bench/stage1.ts cover mining and stage 1 separately.
+ * `npm run bench` (`-- --quick`: a subset in under 3 minutes). In one process, side by side:
+ * the machine and its fp32 matMul peak (a probe), generator forward time and achieved GFLOP/s
+ * per backend / size / batch, the split-z speed-up (whole G and decoder), training step time per
+ * stage, the PyTorch CPU peer at equal threads, mining exact vs projected, and the executor's
+ * cached re-run. Writes bench/results/latest.json and latest.md (markdown tables).
  */
 import { writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import * as tf from '@tensorflow/tfjs'
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm'
 import { SMALL } from '../src/models/configs.js'
 import { generatorMacs } from '../src/models/flops.js'
 import { createGenerator } from '../src/models/generator.js'
@@ -17,39 +18,39 @@ import { folderEnv } from '../src/runtime/env-node.js'
 import { GraphExecutor } from '../src/runtime/executor.js'
 import { readPresetSource } from '../src/runtime/headless.js'
 import { loadPreset } from '../src/runtime/preset.js'
-import { machine, writeResult } from './common.js'
+import { machine, median, timeOnce, writeResult } from './common.js'
+import { benchMarkdown } from './markdown.js'
+import { torchPeer } from './peers/torch.js'
+import { timeTrainingSteps } from './train-steps.js'
+import { compareZInjection } from './zsplit.js'
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } })
 const quick = values.quick ?? false
-const RUNS = quick ? 3 : 5
+const RUNS = quick ? 3 : 7
+const started = performance.now()
+const log = (what: string) =>
+  console.error(`bench: ${what} (${((performance.now() - started) / 1000).toFixed(0)} s)`)
 
-/** Median wall time (ms) of `f` after 2 warm-up calls; `f` resolves when its result is read. */
-async function median(f: () => Promise<void>, runs = RUNS): Promise<number> {
-  await f()
-  await f()
+/** Median ms of `f` (result read back) after 2 warm-up calls. */
+async function medianOf(f: () => tf.Tensor, runs = RUNS): Promise<number> {
+  await timeOnce(f)
+  await timeOnce(f)
   const t: number[] = []
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now()
-    await f()
-    t.push(performance.now() - t0)
-  }
-  return t.sort((a, b) => a - b)[Math.floor(t.length / 2)] ?? NaN
+  for (let i = 0; i < runs; i++) t.push(await timeOnce(f))
+  return median(t)
 }
 
+/** fp32 matMul 512 x 512 x 512 on the current backend, GFLOP/s. */
 async function peakGflops(): Promise<number> {
   const n = 512
   const a = tf.randomNormal<tf.Rank.R2>([n, n])
   const b = tf.randomNormal<tf.Rank.R2>([n, n])
-  const ms = await median(async () => {
-    const c = tf.matMul(a, b)
-    await c.data()
-    c.dispose()
-  })
+  const ms = await medianOf(() => tf.matMul(a, b))
   tf.dispose([a, b])
-  return (2 * n ** 3) / (ms / 1000) / 1e9
+  return Number(((2 * n ** 3) / (ms / 1000) / 1e9).toFixed(2))
 }
 
-const cases = quick
+const cases: [number, number][] = quick
   ? [
       [64, 1],
       [64, 8],
@@ -61,49 +62,50 @@ const cases = quick
       [256, 1],
       [256, 8],
     ]
+
+// 1. Generator forward per backend (the shipped split-z path), with the peak of each backend.
 const backends: BackendName[] = quick ? ['wasm'] : ['wasm', 'cpu', 'webgpu']
 const generate = []
-let peak = NaN
+const peaks: Record<string, number> = {}
 for (const backend of backends) {
   try {
     await initBackend({ prefer: backend })
   } catch (err) {
-    console.error(
-      `bench: ${backend} unavailable (${err instanceof Error ? err.message : String(err)})`,
-    )
+    log(`${backend} unavailable (${err instanceof Error ? err.message : String(err)})`)
     continue
   }
-  if (backend === 'wasm') peak = await peakGflops()
-  // the shipped path only; split vs tiled is bench/zsplit.ts (timed alternately, unbiased)
-  for (const zInjection of ['split'] as const) {
-    const g = createGenerator(SMALL.generator, 5, { zInjection })
-    for (const [size = 64, batch = 1] of cases) {
-      if (backend === 'cpu' && size > 64) continue // ~30x slower than wasm
-      const x = tf.randomUniform<tf.Rank.R4>([batch, size, size, 3], -1, 1)
-      const z = tf.randomNormal<tf.Rank.R2>([batch, SMALL.generator.zDim])
-      const ms = await median(async () => {
-        const y = g.apply(x, z)
-        await y.data()
-        y.dispose()
-      })
-      const gflops = (2 * generatorMacs(SMALL.generator, size, size) * batch) / (ms / 1000) / 1e9
-      generate.push({
-        backend,
-        z_injection: zInjection,
-        size,
-        batch,
-        median_ms: Number(ms.toFixed(1)),
-        gflops: Number(gflops.toFixed(2)),
-      })
-      console.error(JSON.stringify(generate.at(-1)))
-      tf.dispose([x, z])
-    }
-    g.dispose()
+  peaks[backend] = await peakGflops()
+  const g = createGenerator(SMALL.generator, 5)
+  for (const [size, batch] of cases) {
+    if (backend !== 'wasm' && size > 64) continue // cpu ~30x slower; webgpu here is software
+    const x = tf.randomUniform<tf.Rank.R4>([batch, size, size, 3], -1, 1)
+    const z = tf.randomNormal<tf.Rank.R2>([batch, SMALL.generator.zDim])
+    const ms = await medianOf(() => g.apply(x, z))
+    const gflops = (2 * generatorMacs(SMALL.generator, size, size) * batch) / (ms / 1000) / 1e9
+    generate.push({
+      backend,
+      size,
+      batch,
+      median_ms: Number(ms.toFixed(1)),
+      gflops: Number(gflops.toFixed(2)),
+    })
+    tf.dispose([x, z])
   }
+  g.dispose()
+  log(`generate on ${backend}`)
 }
 
-// Executor: the default preset, run once, then re-run fully cached.
+// 2. On wasm: split vs tiled z, training steps, the PyTorch peer at wasm's thread count.
 await initBackend({ prefer: 'wasm' })
+const zsplit = await compareZInjection(cases, quick ? 5 : 9)
+log('z injection')
+const training = await timeTrainingSteps(quick ? 3 : 5)
+log('training steps')
+const threads = getThreadsCount()
+const torch = await torchPeer(cases, threads, quick ? 3 : RUNS)
+log('PyTorch peer')
+
+// 3. Executor: the default preset run once, then re-run fully cached.
 const source = resolve('examples/presets/default.json')
 const { json, baseDir } = await readPresetSource(source)
 const { graph } = loadPreset(json, source)
@@ -111,40 +113,45 @@ const executor = new GraphExecutor({
   env: folderEnv({ inputDir: baseDir, outputDir: join('out', 'bench-run'), cacheDir: null }),
 })
 await executor.run(graph)
-const cachedMs = await median(async () => {
+const cachedRuns: number[] = []
+for (let i = 0; i < 20; i++) {
+  const t0 = performance.now()
   await executor.run(graph)
-})
+  cachedRuns.push(performance.now() - t0)
+}
+const cachedMs = median(cachedRuns)
 executor.dispose()
+log('executor')
 
+const wasmRows = generate.filter((r) => r.backend === 'wasm')
 const result = {
-  machine: machine(),
+  machine: { ...machine(), wasm_threads: threads },
   quick,
-  peak_gflops: Number(peak.toFixed(2)),
+  seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
+  peak_gflops: peaks.wasm ?? NaN,
+  peak_gflops_by_backend: peaks,
   generate,
-  peers: { torch: [], note: 'not measured yet (issue 7)' },
-  mining: 'see bench/results/mining.json (npx tsx bench/mining.ts)',
+  z_injection: zsplit,
+  training,
+  peers: {
+    torch: torch ?? [],
+    ratio_ours_over_torch: (torch ?? []).map((t) => {
+      const ours = wasmRows.find((r) => r.size === t.size && r.batch === t.batch)
+      return {
+        size: t.size,
+        batch: t.batch,
+        threads: t.threads,
+        ratio: ours ? Number((ours.median_ms / t.median_ms).toFixed(2)) : null,
+      }
+    }),
+  },
+  mining: [] as unknown[],
   executor: {
     preset: 'examples/presets/default.json',
     nodes: graph.nodes.length,
-    cached_rerun_ms: Number(cachedMs.toFixed(2)),
-    overhead_per_node_ms: Number((cachedMs / graph.nodes.length).toFixed(3)),
+    cached_rerun_ms: Number(cachedMs.toFixed(3)),
+    overhead_per_node_ms: Number((cachedMs / graph.nodes.length).toFixed(4)),
   },
 }
 await writeResult('latest', result)
-const rows = generate.map(
-  (r) =>
-    `| ${r.backend} | ${r.z_injection} | ${r.size}² | ${r.batch} | ${r.median_ms} | ${r.gflops} |`,
-)
-await writeFile(
-  join('bench', 'results', 'latest.md'),
-  [
-    `Machine: ${String(result.machine.cpu)}, ${String(result.machine.cores)} cores; fp32 matMul peak (wasm, 512²): ${result.peak_gflops} GFLOP/s`,
-    '',
-    '| backend | z injection | size | batch | median ms | GFLOP/s |',
-    '| --- | --- | --- | --- | --- | --- |',
-    ...rows,
-    '',
-    `Executor: fully cached re-run of the default preset (${result.executor.nodes} nodes): ${result.executor.cached_rerun_ms} ms (${result.executor.overhead_per_node_ms} ms per node).`,
-    '',
-  ].join('\n'),
-)
+await writeFile(join('bench', 'results', 'latest.md'), benchMarkdown(result))

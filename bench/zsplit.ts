@@ -1,79 +1,91 @@
 /**
- * Split z injection vs tiled concat (docs/decisions/0010): generator forward time of the small
- * config on one backend, both variants built from the same seed, with the max abs output
- * difference. Warm-up excluded; the two variants are timed alternately (order flipped each round), median of N. Writes bench/results/zsplit.json.
- * Run: npx tsx bench/zsplit.ts [--backend wasm] [--runs 5]
+ * Split z injection vs tiled concat (docs/decisions/0010): forward time of the small config's
+ * whole generator and of its decoder alone (the part z enters; content features computed once)
+ * on the current backend, both variants built from the same seed, timed alternately after
+ * warm-up (median of `runs`), with the max abs output difference. `npm run bench` calls
+ * compareZInjection; run alone: npx tsx bench/zsplit.ts [--backend wasm] [--runs 5]
  */
+import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import * as tf from '@tensorflow/tfjs'
 import { SMALL } from '../src/models/configs.js'
 import { createGenerator } from '../src/models/generator.js'
 import { initBackend } from '../src/runtime/backend.js'
-import { machine, writeResult } from './common.js'
+import { alternateMedians, machine, writeResult } from './common.js'
 
-const { values } = parseArgs({
-  options: { backend: { type: 'string', default: 'wasm' }, runs: { type: 'string', default: '5' } },
-})
-const info = await initBackend({ prefer: values.backend as 'wasm' })
-const runs = Number(values.runs)
-
-/** Median ms of `a` and of `b`, timed alternately (order flipped each round) after warm-up. */
-async function medians(a: () => tf.Tensor, b: () => tf.Tensor): Promise<[number, number]> {
-  const time = async (f: () => tf.Tensor) => {
-    const t0 = performance.now()
-    const y = f()
-    await y.data()
-    y.dispose()
-    return performance.now() - t0
-  }
-  for (let i = 0; i < 2; i++) {
-    await time(a)
-    await time(b)
-  }
-  const ta: number[] = []
-  const tb: number[] = []
-  for (let i = 0; i < runs; i++) {
-    if (i % 2 === 0) {
-      ta.push(await time(a))
-      tb.push(await time(b))
-    } else {
-      tb.push(await time(b))
-      ta.push(await time(a))
-    }
-  }
-  const mid = (t: number[]) => t.sort((x, y) => x - y)[Math.floor(t.length / 2)] ?? NaN
-  return [mid(ta), mid(tb)]
+/** One size/batch case of the comparison. */
+export interface ZSplitRow {
+  readonly size: number
+  readonly batch: number
+  readonly tiled_ms: number
+  readonly split_ms: number
+  readonly speedup: number
+  readonly decoder_tiled_ms: number
+  readonly decoder_split_ms: number
+  readonly decoder_speedup: number
+  readonly max_abs_diff: number
 }
 
-const rows = []
-const tiled = createGenerator(SMALL.generator, 5, { zInjection: 'tiled' })
-const split = createGenerator(SMALL.generator, 5, { zInjection: 'split' })
-for (const size of [64, 256]) {
-  for (const batch of [1, 8]) {
+const ms = (v: number) => Number(v.toFixed(1))
+
+/** Times both variants on each [size, batch] case. */
+export async function compareZInjection(
+  cases: readonly (readonly [number, number])[],
+  runs: number,
+): Promise<ZSplitRow[]> {
+  const rows: ZSplitRow[] = []
+  const tiled = createGenerator(SMALL.generator, 5, { zInjection: 'tiled' })
+  const split = createGenerator(SMALL.generator, 5, { zInjection: 'split' })
+  for (const [size, batch] of cases) {
     const x = tf.randomUniform<tf.Rank.R4>([batch, size, size, 3], -1, 1, 'float32', 1)
     const z = tf.randomNormal<tf.Rank.R2>([batch, SMALL.generator.zDim], 0, 1, 'float32', 2)
-    const [tiledMs, splitMs] = await medians(
+    const [tiledMs, splitMs] = await alternateMedians(
       () => tiled.apply(x, z),
       () => split.apply(x, z),
+      runs,
     )
+    const features = split.encodeContent(x)
+    const [tiledDec, splitDec] = await alternateMedians(
+      () => tiled.decode(features, z),
+      () => split.decode(features, z),
+      runs,
+    )
+    features.dispose()
     const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(tiled.apply(x, z), split.apply(x, z)))))
-    const maxAbsDiff = (await diff.data())[0]
     rows.push({
       size,
       batch,
-      tiled_ms: Number(tiledMs.toFixed(1)),
-      split_ms: Number(splitMs.toFixed(1)),
+      tiled_ms: ms(tiledMs),
+      split_ms: ms(splitMs),
       speedup: Number((tiledMs / splitMs).toFixed(2)),
-      max_abs_diff: maxAbsDiff,
+      decoder_tiled_ms: ms(tiledDec),
+      decoder_split_ms: ms(splitDec),
+      decoder_speedup: Number((tiledDec / splitDec).toFixed(2)),
+      max_abs_diff: (await diff.data())[0] ?? NaN,
     })
     console.error(JSON.stringify(rows.at(-1)))
     tf.dispose([x, z, diff])
   }
+  tiled.dispose()
+  split.dispose()
+  return rows
 }
-await writeResult('zsplit', {
-  machine: machine(),
-  backend: info.backend,
-  config: 'small',
-  runs,
-  rows,
-})
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { values } = parseArgs({
+    options: {
+      backend: { type: 'string', default: 'wasm' },
+      runs: { type: 'string', default: '5' },
+    },
+  })
+  const info = await initBackend({ prefer: values.backend as 'wasm' })
+  const runs = Number(values.runs)
+  const cases = [
+    [64, 1],
+    [64, 8],
+    [256, 1],
+    [256, 8],
+  ] as const
+  const rows = await compareZInjection(cases, runs)
+  await writeResult('zsplit', { machine: machine(), backend: info.backend, runs, rows })
+}

@@ -57,6 +57,28 @@ describe('generator G', () => {
     g.dispose()
   })
 
+  it('decode(encodeContent(A), z) equals apply(A, z): content encoded once serves many z', async () => {
+    const g = createGenerator(TINY, 3)
+    const before = tf.memory().numTensors
+    tf.engine().startScope()
+    try {
+      const a = wave([2, 16, 16, 3]) as tf.Tensor4D
+      const features = g.encodeContent(a)
+      expect(features.bottleneck.shape).toEqual([2, 2, 2, 32])
+      expect(features.skips.map((s) => s.shape[3])).toEqual([4, 8, 16, 32])
+      for (const seed of [1, 2]) {
+        const z = tf.randomNormal<tf.Rank.R2>([2, 8], 0, 1, 'float32', seed)
+        expect(await meanAbsDiff(g.decode(features, z), g.apply(a, z))).toBe(0)
+      }
+      expect(() => g.decode(features, tf.zeros([3, 8]))).toThrow(/batch/)
+      features.dispose()
+    } finally {
+      tf.engine().endScope()
+    }
+    expect(tf.memory().numTensors).toBe(before)
+    g.dispose()
+  })
+
   it('rejects H, W not divisible by 8 and mismatched z, naming the shapes', () => {
     const g = createGenerator(TINY, 2)
     const z = tf.zeros<tf.Rank.R2>([1, 8])

@@ -20,7 +20,22 @@ export interface Generator {
   readonly params: Params
   /** content [B, H, W, 3] in [-1, 1], z [B, zDim] -> image [B, H, W, 3] in (-1, 1). */
   apply(content: tf.Tensor4D, z: tf.Tensor2D): tf.Tensor4D
+  /**
+   * The content half of `apply` (z-independent): bottleneck and skips of `content`. Encode once,
+   * `decode` with many z (sampling several styles of one image). The caller disposes the result.
+   */
+  encodeContent(content: tf.Tensor4D): ContentFeatures
+  /** The z half of `apply`: `decode(encodeContent(A), z)` equals `apply(A, z)`. */
+  decode(features: ContentFeatures, z: tf.Tensor2D): tf.Tensor4D
   /** Disposes the variables. */
+  dispose(): void
+}
+
+/** G's content features: the bottleneck and the encoder's skips (stem first). */
+export interface ContentFeatures {
+  readonly bottleneck: tf.Tensor4D
+  readonly skips: readonly tf.Tensor4D[]
+  /** Disposes the tensors. */
   dispose(): void
 }
 
@@ -89,19 +104,13 @@ export function createGenerator(
   }
   const out = convLayer(params, 'out', { k: 1, cin: cin + w + zDim, cout: 3 })
 
-  const apply = (content: tf.Tensor4D, z: tf.Tensor2D): tf.Tensor4D =>
-    tf.tidy(() => {
+  const encodeContent = (content: tf.Tensor4D): ContentFeatures => {
+    const [bottleneck, ...skips] = tf.tidy(() => {
       assertImages('generator content', content)
-      assertCodes('generator z', z, zDim)
-      const [b, h, wd] = content.shape
+      const [, h, wd] = content.shape
       if (h % GENERATOR_SIZE_MULTIPLE !== 0 || wd % GENERATOR_SIZE_MULTIPLE !== 0 || h === 0) {
         throw new RangeError(
           `generator content [${content.shape.join(', ')}]: H and W must be positive multiples of ${GENERATOR_SIZE_MULTIPLE}`,
-        )
-      }
-      if (z.shape[0] !== b) {
-        throw new RangeError(
-          `generator: z [${z.shape.join(', ')}] and content [${content.shape.join(', ')}] have different batch sizes`,
         )
       }
       const f0 = tf.relu(instanceNorm(conv(stem, content))) // [B, H, W, w]
@@ -115,6 +124,22 @@ export function createGenerator(
         const y = tf.relu(instanceNorm(conv(r.conv1, x)))
         x = tf.add(x, instanceNorm(conv(r.conv2, y))) // [B, H/8, W/8, 8w]
       }
+      return [x, ...skips]
+    }) as [tf.Tensor4D, ...tf.Tensor4D[]]
+    return { bottleneck, skips, dispose: () => tf.dispose([bottleneck, ...skips]) }
+  }
+
+  const decode = (features: ContentFeatures, z: tf.Tensor2D): tf.Tensor4D =>
+    tf.tidy(() => {
+      assertCodes('generator z', z, zDim)
+      const b = features.bottleneck.shape[0]
+      if (z.shape[0] !== b) {
+        throw new RangeError(
+          `generator: z [${z.shape.join(', ')}] and content batch ${b} have different batch sizes`,
+        )
+      }
+      const { skips } = features
+      let x = features.bottleneck
       for (const r of decRes) {
         const y = pixelNorm(tf.relu(styleConv(r.conv1, x, z)))
         x = tf.add(x, conv(r.conv2, y)) // [B, H/8, W/8, 8w]
@@ -125,10 +150,22 @@ export function createGenerator(
         const y = pixelNorm(tf.relu(styleConv(up.conv1, u, z)))
         x = pixelNorm(tf.relu(conv(up.conv2, y))) // [B, 2 sh, 2 sw, enc[2 - i]]
       })
+      const f0 = skips[0] as tf.Tensor4D
       return tf.tanh(styleConv(out, tf.concat([x, f0], 3), z)) // [B, H, W, 3] in (-1, 1)
     })
 
-  return { config, params, apply, dispose: () => params.dispose() }
+  const apply = (content: tf.Tensor4D, z: tf.Tensor2D): tf.Tensor4D =>
+    tf.tidy(() => {
+      assertCodes('generator z', z, zDim)
+      if (z.shape[0] !== content.shape[0]) {
+        throw new RangeError(
+          `generator: z [${z.shape.join(', ')}] and content [${content.shape.join(', ')}] have different batch sizes`,
+        )
+      }
+      return decode(encodeContent(content), z)
+    })
+
+  return { config, params, apply, encodeContent, decode, dispose: () => params.dispose() }
 }
 
 function range(n: number): number[] {

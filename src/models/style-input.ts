@@ -4,7 +4,8 @@
  * of x with the feature part of the kernel, plus the z part as a per-sample term. With 'same'
  * zero padding the z term is constant inside the image and smaller at the borders (kernel taps
  * that fall outside see zeros), so it is built exactly from per-tap projections V = z . W_z and
- * the row / column validity of each tap: z_term[b, h, w] = sum_{r,c} R[h, r] C[w, c] V[b, r, c].
+ * the row / column validity of each tap: z_term[b, h, w] = sum_{r,c} R[h, r] C[w, c] V[b, r, c]
+ * (two small batched matMuls, so one full-size add per layer).
  * `styleConvTiled` keeps the tiled form for tests and benchmarks (docs/decisions/0010).
  */
 import * as tf from '@tensorflow/tfjs'
@@ -64,25 +65,11 @@ export function styleConv(layer: ConvLayer, x: tf.Tensor4D, z: tf.Tensor2D): tf.
         }),
         [n, k],
       )
-    const rows = valid(h)
-    const cols = valid(w)
-    // A[b, h, c, o] = sum_r R[h, r] V[b, r, c, o]
-    let a: tf.Tensor4D | null = null
-    for (let r = 0; r < k; r++) {
-      const term = tf.mul<tf.Tensor4D>(
-        tf.reshape(tf.slice(rows, [0, r], [h, 1]), [1, h, 1, 1]),
-        tf.slice(v, [0, r, 0, 0], [b, 1, k, cout]),
-      ) // [B, H, k, O]
-      a = a ? tf.add<tf.Tensor4D>(a, term) : term
-    }
-    // z term [b, h, w, o] = sum_c C[w, c] A[b, h, c, o]
-    for (let q = 0; q < k; q++) {
-      const term = tf.mul<tf.Tensor4D>(
-        tf.reshape(tf.slice(cols, [0, q], [w, 1]), [1, 1, w, 1]),
-        tf.slice(a as tf.Tensor4D, [0, 0, q, 0], [b, h, 1, cout]),
-      ) // [B, H, W, O]
-      y = tf.add(y, term)
-    }
+    // z term [b, h, w, o] = sum_{r,c} R[h, r] C[w, c] V[b, r, c, o], as two small matMuls:
+    // A[b, h, (c, o)] = R [H, k] . V[b] [k, (k O)], then C [W, k] . A[(b, h)] [k, O]
+    const a = tf.matMul(tf.expandDims(valid(h), 0), tf.reshape(v, [b, k, k * cout]))
+    const zTerm = tf.matMul(tf.expandDims(valid(w), 0), tf.reshape(a, [b * h, k, cout]))
+    y = tf.add(y, tf.reshape(zTerm, [b, h, w, cout]))
     return y
   })
 }

@@ -107,6 +107,19 @@ describe('encode and generate', () => {
     tf.dispose([x, z, z0, x0, byOneZ, tiledZ, byOneX, tiledX, y0, y1])
   })
 
+  it('encodes one content once for more codes than a chunk, same as tiling it, leaking nothing', async () => {
+    const n = INFERENCE_CHUNK + 3
+    const x0 = images(1)
+    const z = tf.randomNormal<tf.Rank.R2>([n, Z], 0, 1, 'float32', 9)
+    const shared = generate(model, x0, z)
+    const tiled = model.generator.apply(tf.tile(x0, [n, 1, 1, 1]), z)
+    expect(shared.shape).toEqual([n, 16, 16, 3])
+    expect(await maxAbsDiff(shared, tiled)).toBeLessThan(1e-5)
+    tf.dispose([shared, tiled])
+    await noLeak(() => [generate(model, x0, z)])
+    tf.dispose([x0, z])
+  })
+
   it('rejects bad shapes with errors naming them', () => {
     const x = images(2)
     const odd = images(1, 20)
