@@ -105,7 +105,7 @@ export function createGenerator(
   const out = convLayer(params, 'out', { k: 1, cin: cin + w + zDim, cout: 3 })
 
   const encodeContent = (content: tf.Tensor4D): ContentFeatures => {
-    const [bottleneck, ...skips] = tf.tidy(() => {
+    const [bottleneck, ...skips] = tf.tidy<tf.Tensor4D[]>(() => {
       assertImages('generator content', content)
       const [, h, wd] = content.shape
       if (h % GENERATOR_SIZE_MULTIPLE !== 0 || wd % GENERATOR_SIZE_MULTIPLE !== 0 || h === 0) {
@@ -125,7 +125,8 @@ export function createGenerator(
         x = tf.add(x, instanceNorm(conv(r.conv2, y))) // [B, H/8, W/8, 8w]
       }
       return [x, ...skips]
-    }) as [tf.Tensor4D, ...tf.Tensor4D[]]
+    })
+    if (!bottleneck) throw new Error('generator: no content features')
     return { bottleneck, skips, dispose: () => tf.dispose([bottleneck, ...skips]) }
   }
 
