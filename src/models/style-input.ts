@@ -49,12 +49,14 @@ export function styleConv(layer: ConvLayer, x: tf.Tensor4D, z: tf.Tensor2D): tf.
     const kernel = tf.mul<tf.Tensor4D>(layer.kernel, layer.scale)
     const wx = tf.slice(kernel, [0, 0, 0, 0], [k, k, c, cout]) // [k, k, C, O]
     const wz = tf.slice(kernel, [0, 0, c, 0], [k, k, zd, cout]) // [k, k, Z, O]
-    let y: tf.Tensor4D = trainableConv2d(x, wx, 1, 'same')
-    if (layer.bias) y = tf.add(y, layer.bias)
+    const y: tf.Tensor4D = trainableConv2d(x, wx, 1, 'same')
     // V[b, r, c, o] = sum_j z[b, j] W_z[r, c, j, o]
     const wzFlat = tf.reshape(tf.transpose(wz, [2, 0, 1, 3]), [zd, k * k * cout])
     const v = tf.reshape(tf.matMul(z, wzFlat), [b, k, k, cout])
-    if (k === 1) return tf.add<tf.Tensor4D>(y, tf.reshape(v, [b, 1, 1, cout]))
+    if (k === 1) {
+      const perSample = tf.reshape(v, [b, 1, 1, cout])
+      return tf.add<tf.Tensor4D>(y, layer.bias ? tf.add(perSample, layer.bias) : perSample)
+    }
     const pad = (k - 1) / 2
     const valid = (n: number) =>
       // [n, k]: 1 where tap t of output position i reads inside
@@ -66,11 +68,26 @@ export function styleConv(layer: ConvLayer, x: tf.Tensor4D, z: tf.Tensor2D): tf.
         [n, k],
       )
     // z term [b, h, w, o] = sum_{r,c} R[h, r] C[w, c] V[b, r, c, o], as two small matMuls:
-    // A[b, h, (c, o)] = R [H, k] . V[b] [k, (k O)], then C [W, k] . A[(b, h)] [k, O]
-    const a = tf.matMul(tf.expandDims(valid(h), 0), tf.reshape(v, [b, k, k * cout]))
-    const zTerm = tf.matMul(tf.expandDims(valid(w), 0), tf.reshape(a, [b * h, k, cout]))
-    y = tf.add(y, tf.reshape(zTerm, [b, h, w, cout]))
-    return y
+    // A[b, h, (c, o)] = R [H, k] . V[b] [k, (k O)], then C [W, k] . A[(b, h)] [k, O]. The bias
+    // rides along as one more column of C (all ones) and row of A, so y gets one full-size add.
+    const a = tf.reshape(tf.matMul(tf.expandDims(valid(h), 0), tf.reshape(v, [b, k, k * cout])), [
+      b * h,
+      k,
+      cout,
+    ])
+    let cols = valid(w)
+    let rows = a
+    if (layer.bias) {
+      cols = tf.concat([cols, tf.ones([w, 1])], 1) // [W, k + 1]
+      const bias = tf.broadcastTo<tf.Rank.R3>(tf.reshape(layer.bias, [1, 1, cout]), [
+        b * h,
+        1,
+        cout,
+      ])
+      rows = tf.concat([a, bias], 1) // [B H, k + 1, O]
+    }
+    const zTerm = tf.matMul(tf.expandDims(cols, 0), rows) // [B H, W, O]
+    return tf.add(y, tf.reshape(zTerm, [b, h, w, cout]))
   })
 }
 
