@@ -11,7 +11,7 @@ import { dirname, resolve } from 'node:path'
 import { errorMessage, InputError } from '../core/errors.js'
 import { encodePng } from '../core/image/encode.js'
 import type { RgbImage } from '../core/image/types.js'
-import { folderEnv } from './env-node.js'
+import { folderEnv, isInside } from './env-node.js'
 import type { RunListener } from './events.js'
 import { GraphExecutor, type RunResult, type SeedRecord } from './executor.js'
 import type { Graph } from './graph.js'
@@ -34,6 +34,11 @@ export interface HeadlessOptions {
   readonly onEvent?: RunListener
   /** Neighbour-list cache folder (default: the user cache); null: none. */
   readonly cacheDir?: string | null
+  /**
+   * More folders the preset may read inputs from; always allowed: its own folder, outDir and
+   * the current working folder. `--set` values are trusted as typed.
+   */
+  readonly allowRead?: readonly string[]
 }
 
 /** What a headless run did. */
@@ -55,7 +60,9 @@ export async function readPresetSource(
     throw new InputError('preset/unreadable', `cannot read (${errorMessage(err)})`, source)
   }
   const { json, base } = presetFromBytes(bytes, source)
-  return { json, baseDir: base && existsSync(base) ? base : dirname(resolve(source)) }
+  // a PNG's recorded base folder is honoured only inside the working folder (it is untrusted)
+  const usable = base !== undefined && existsSync(base) && isInside(base, process.cwd())
+  return { json, baseDir: usable ? base : dirname(resolve(source)) }
 }
 
 /** The node id `until` names (a title, '#id' or a number) in `graph`. */
@@ -97,9 +104,12 @@ export async function runHeadless(o: HeadlessOptions): Promise<HeadlessResult> {
     loaded = loadPreset(preset, o.source)
   }
   const until = o.until === undefined ? undefined : resolveNodeRef(loaded.graph, o.until)
+  const trusted = new Set((o.sets ?? []).map((s) => s.slice(s.indexOf('=') + 1)))
   const env = folderEnv({
     inputDir: baseDir,
     outputDir: o.outDir,
+    readRoots: [process.cwd(), ...(o.allowRead ?? [])],
+    trusted,
     ...(o.cacheDir !== undefined ? { cacheDir: o.cacheDir } : {}),
   })
   const executor = new GraphExecutor({ env })

@@ -7,6 +7,7 @@ import { errorMessage, InputError } from '../core/errors.js'
 import { sniffFormat } from '../core/image/header.js'
 import { readPngText } from '../core/image/png-text.js'
 import { DEFAULT_IMAGE_LIMITS } from '../core/image/types.js'
+import { MAX_PRESET_DEPTH } from './preset.js'
 
 /** Largest preset text accepted (characters); 2000 nodes of litegraph JSON fit well inside. */
 export const MAX_PRESET_CHARS = 8 * 2 ** 20
@@ -26,10 +27,36 @@ export function parsePresetText(text: string, where: string): unknown {
       `preset text is ${text.length} characters, the limit is ${MAX_PRESET_CHARS}`,
       where,
     )
+  checkTextDepth(text, where)
   try {
     return JSON.parse(text) as unknown
   } catch (err) {
     throw new InputError('preset/json', `not JSON (${errorMessage(err)})`, where)
+  }
+}
+
+/**
+ * Refuses JSON text nested deeper than MAX_PRESET_DEPTH with one linear scan, before JSON.parse
+ * spends seconds building (and loadPreset then refuses) megabytes of nested arrays.
+ */
+function checkTextDepth(text: string, where: string): void {
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === 0x5c)
+        i++ // backslash: skip the escaped character
+      else if (c === 0x22) inString = false
+    } else if (c === 0x22) inString = true
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > MAX_PRESET_DEPTH)
+        throw new InputError(
+          'preset/too-deep',
+          `nested more than ${MAX_PRESET_DEPTH} levels deep (character ${i})`,
+          where,
+        )
+    } else if (c === 0x5d || c === 0x7d) depth--
   }
 }
 

@@ -51,7 +51,13 @@ function child(): void {
   const one = (kind: Kind, index: number, name: string, run: () => Outcome) => {
     send({ t: 'start', kind, index })
     const t0 = performance.now()
-    let outcome = run()
+    let outcome: Outcome
+    try {
+      outcome = run()
+    } catch (err) {
+      // the cases' runners catch everything; this is the harness itself failing
+      outcome = { kind: 'failure', reason: `harness: ${String(err)}` }
+    }
     const ms = performance.now() - t0
     const polluted = pollution(snapshot)
     if (polluted) {
@@ -62,6 +68,22 @@ function child(): void {
     if (outcome.kind === 'failure' || hang) {
       const reason = outcome.kind === 'failure' ? outcome.reason : `took ${ms.toFixed(0)} ms`
       send({ t: 'failure', kind, index, name, reason, hang })
+    }
+  }
+  /** A case made by the mutator (outside the timed part); null, reported, if the harness failed. */
+  const generate = <T>(name: string, make: () => T): T | null => {
+    try {
+      return make()
+    } catch (err) {
+      send({
+        t: 'failure',
+        kind: 'preset',
+        index: -1,
+        name,
+        reason: `harness: ${String(err)}`,
+        hang: false,
+      })
+      return null
     }
   }
   const fromPreset = Number(values['from-preset'])
@@ -79,14 +101,14 @@ function child(): void {
   }
   const pSeeds = seedPresets()
   for (let i = fromPreset; i < presets; i++) {
-    const c = presetCase(pSeeds, seed, i)
-    one('preset', i, c.name, () => runPresetCase(c))
+    const c = generate(`preset-${seed}-${i}`, () => presetCase(pSeeds, seed, i))
+    if (c) one('preset', i, c.name, () => runPresetCase(c))
     nPresets++
   }
   const iSeeds = seedImages()
   for (let i = fromImage; i < images; i++) {
-    const c = imageCase(iSeeds, seed, i)
-    one('image', i, c.name, () => runImageCase(c.name, c.bytes))
+    const c = generate(`image-${seed}-${i}.bin`, () => imageCase(iSeeds, seed, i))
+    if (c) one('image', i, c.name, () => runImageCase(c.name, c.bytes))
     nImages++
   }
   send({ t: 'end', presets: nPresets, images: nImages })
