@@ -38,7 +38,7 @@ export class BackendError extends StepError {
 export function invalidArgument(name: string, value: unknown, expected: string): StepError {
   return new StepError(
     'argument/invalid',
-    `expected ${expected}, got ${JSON.stringify(value) ?? String(value)}`,
+    `expected ${expected}, got ${showValue(value, 200)}`,
     name,
   )
 }
@@ -46,4 +46,33 @@ export function invalidArgument(name: string, value: unknown, expected: string):
 /** The message of any thrown value, for one-line reports. */
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err)
+}
+
+/**
+ * A short rendering of any value for messages: JSON-like, at most `max` characters, and safe on
+ * hostile input (nesting is cut at a few levels, so a deeply nested value cannot overflow the
+ * stack as JSON.stringify would; never throws).
+ */
+export function showValue(value: unknown, max = 80): string {
+  let s: string
+  try {
+    s = render(value, 3)
+  } catch {
+    s = Object.prototype.toString.call(value)
+  }
+  return s.length > max ? `${s.slice(0, max - 3)}...` : s
+}
+
+function render(v: unknown, depth: number): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 300 ? v.slice(0, 300) : v)
+  if (v === null || typeof v !== 'object') return typeof v === 'function' ? 'function' : String(v)
+  if (depth <= 0) return Array.isArray(v) ? '[...]' : '{...}'
+  if (Array.isArray(v)) {
+    const items = v.slice(0, 10).map((x: unknown) => render(x, depth - 1))
+    return `[${items.join(',')}${v.length > 10 ? ',...' : ''}]`
+  }
+  const keys = Object.keys(v)
+  const o = v as Record<string, unknown>
+  const items = keys.slice(0, 10).map((k) => `${JSON.stringify(k)}:${render(o[k], depth - 1)}`)
+  return `{${items.join(',')}${keys.length > 10 ? ',...' : ''}}`
 }

@@ -36,6 +36,12 @@ export interface NodeEnv {
   checkpointPath(path: string): string
   /** Loads a checkpoint or exported model; 'default' is the shipped default model. */
   loadCheckpoint(path: string): Promise<LoadedGroups>
+  /**
+   * Throws InputError when a graph may not read `path` (a URL or file outside what the
+   * environment allows; docs/decisions/0011-untrusted-presets.md); `what` names the widget.
+   * readBytes, openDataset and loadCheckpoint check their paths themselves.
+   */
+  checkInput?(path: string, what: string): void
   /** Where mined neighbour lists are cached (undefined: no cache). */
   neighbourCache(): NeighbourCache | undefined
   /** The current camera frame; absent where there is no camera (headless runs). */

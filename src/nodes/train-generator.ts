@@ -3,7 +3,14 @@ import { disposeModels } from '../train/gan-checkpoint.js'
 import type { GanStage } from '../train/stage2.js'
 import { runGanStage } from '../train/stage-runs.js'
 import { defineNode, type NodeDefinition } from './define.js'
-import { checkFinished, FEATURES_WIDGET, outWidget, stageRun, startFrom } from './training.js'
+import {
+  checkFeatures,
+  checkFinished,
+  FEATURES_WIDGET,
+  outWidget,
+  stageRun,
+  startFrom,
+} from './training.js'
 import { MAX_SEED } from './widgets.js'
 
 function ganNode(stage: GanStage): NodeDefinition {
@@ -30,6 +37,7 @@ function ganNode(stage: GanStage): NodeDefinition {
       out: outWidget(first ? 'generator' : 'finetune'),
     },
     async execute({ dataset, from }, w, ctx) {
+      checkFeatures(w.features, ctx)
       const run = await stageRun(ctx, dataset, w.out, w.seed)
       const result = await runGanStage({
         stage,

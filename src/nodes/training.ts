@@ -44,6 +44,12 @@ export const FEATURES_WIDGET = {
   description: 'resnet50 (default), vgg16:PATH (converted Keras VGG16), random (TEST ONLY)',
 } as const
 
+/** Checks a features widget's `vgg16:PATH` against the environment's input policy. */
+export function checkFeatures(spec: string, ctx: ExecuteContext): void {
+  if (spec.startsWith('vgg16:'))
+    ctx.env.checkInput?.(spec.slice('vgg16:'.length), "widget 'features'")
+}
+
 /**
  * `io` whose sample sheets carry the run's provenance (the preset and seeds), like every other
  * PNG a graph writes: each sheet is decoded and re-encoded with the text chunks.

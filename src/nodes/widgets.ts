@@ -3,6 +3,7 @@
  * each kind holds, and the one check every value goes through — a preset, a `--set` override or
  * the editor all hit `checkWidget`, which names the widget and the value it received.
  */
+import { showValue } from '../core/errors.js'
 
 /** An integer setting within [min, max]. */
 export interface IntWidget {
@@ -84,22 +85,23 @@ export function checkWidget(
     case 'seed': {
       const v = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw
       if (typeof v !== 'number' || !Number.isFinite(v))
-        return fail('widget-type', `expected a finite number, got ${show(raw)}`)
+        return fail('widget-type', `expected a finite number, got ${showValue(raw)}`)
       const [min, max] = spec.kind === 'seed' ? [-1, MAX_SEED] : [spec.min, spec.max]
       if (spec.kind !== 'float' && !Number.isInteger(v))
-        return fail('widget-type', `expected an integer, got ${show(raw)}`)
+        return fail('widget-type', `expected an integer, got ${showValue(raw)}`)
       if (v < min || v > max)
-        return fail('widget-range', `expected a value in [${min}, ${max}], got ${show(v)}`)
+        return fail('widget-range', `expected a value in [${min}, ${max}], got ${showValue(v)}`)
       return { ok: true, value: v }
     }
     case 'toggle': {
       const v = raw === 'true' ? true : raw === 'false' ? false : raw
       if (typeof v !== 'boolean')
-        return fail('widget-type', `expected true or false, got ${show(raw)}`)
+        return fail('widget-type', `expected true or false, got ${showValue(raw)}`)
       return { ok: true, value: v }
     }
     case 'text': {
-      if (typeof raw !== 'string') return fail('widget-type', `expected text, got ${show(raw)}`)
+      if (typeof raw !== 'string')
+        return fail('widget-type', `expected text, got ${showValue(raw)}`)
       const max = spec.maxLength ?? 4096
       if (raw.length > max)
         return fail('widget-range', `expected at most ${max} characters, got ${raw.length}`)
@@ -107,14 +109,11 @@ export function checkWidget(
     }
     case 'combo': {
       if (typeof raw !== 'string' || !spec.options.includes(raw))
-        return fail('widget-option', `expected one of ${spec.options.join(', ')}, got ${show(raw)}`)
+        return fail(
+          'widget-option',
+          `expected one of ${spec.options.join(', ')}, got ${showValue(raw)}`,
+        )
       return { ok: true, value: raw }
     }
   }
-}
-
-function show(v: unknown): string {
-  if (typeof v === 'number' && !Number.isFinite(v)) return String(v)
-  const s = JSON.stringify(v) ?? String(v)
-  return s.length > 80 ? `${s.slice(0, 77)}...` : s
 }

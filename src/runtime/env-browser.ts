@@ -5,6 +5,12 @@
  * datasets and training checkpoints live in memory (a CheckpointShelf and a dataset map that
  * outlive single runs, so training resumes and Load Model finds a trained model); dataset folders
  * by URL are not readable from a browser, so Load Dataset says to run such graphs headless.
+ *
+ * URL policy (docs/decisions/0011-untrusted-presets.md): every URL a graph makes the page fetch
+ * (Load Image paths, Load Model paths, checkpoint files) is checked BEFORE the request: it must
+ * be on the page's own origin or on an origin the embedding page allowed (`allowOrigins`).
+ * data: URLs need no request and are allowed; blob: URLs count as their creator's origin; any
+ * other scheme is refused. Dropped files and the page's own default model are not checked.
  */
 import { InputError, StepError, errorMessage } from '../core/errors.js'
 import type { RgbImage } from '../core/image/types.js'
@@ -32,6 +38,56 @@ export interface BrowserEnvOptions {
   readonly shelf?: CheckpointShelf
   /** Synthetic datasets by path (default: a new, empty map). */
   readonly datasets?: Map<string, Map<string, Blob>>
+  /** The page's origin (default: the origin of `baseUrl`); graphs may always fetch from it. */
+  readonly origin?: string
+  /**
+   * Other origins graphs may fetch from, e.g. ['https://models.example.org']; '*' allows any.
+   * Default: none (same origin only).
+   */
+  readonly allowOrigins?: readonly string[]
+}
+
+/**
+ * Throws InputError naming `where` unless `href` may be fetched: same origin as `origin`, an
+ * origin in `allowOrigins` ('*': any), a data: URL, or a blob: URL of an allowed origin.
+ */
+export function checkFetchUrl(
+  href: string,
+  origin: string,
+  allowOrigins: readonly string[],
+  where: string,
+): void {
+  let url: URL
+  try {
+    url = new URL(href)
+  } catch {
+    throw new InputError('url/invalid', `not a valid URL: ${href}`, where)
+  }
+  if (url.protocol === 'data:') return
+  if (url.protocol !== 'http:' && url.protocol !== 'https:' && url.protocol !== 'blob:')
+    throw new InputError(
+      'url/scheme',
+      `${url.protocol} URLs are not fetched (only http:, https:, data: and blob:): ${href}`,
+      where,
+    )
+  const allowed = allowOrigins.map((a) => (a === '*' ? a : originOf(a)))
+  if (url.origin === originOf(origin) || allowed.includes('*') || allowed.includes(url.origin))
+    return
+  throw new InputError(
+    'url/not-allowed',
+    `${href}: origin ${url.origin} is not allowed (same origin ${originOf(origin)}${
+      allowed.length > 0 ? ` or ${allowed.join(', ')}` : ' only'
+    }); the embedding page can allow it with allowOrigins`,
+    where,
+  )
+}
+
+function originOf(o: string): string {
+  try {
+    return new URL(o).origin
+  } catch {
+    return o
+  }
 }
 
 function unsupported(what: string): never {
@@ -43,7 +99,12 @@ function unsupported(what: string): never {
 
 /** A NodeEnv over fetch. */
 export function browserEnv(o: BrowserEnvOptions): NodeEnv {
-  const url = (path: string) => new URL(path, o.baseUrl).href
+  /** The URL of `path`, once the policy allows fetching it. */
+  const url = (path: string) => {
+    const href = new URL(path, o.baseUrl).href
+    checkFetchUrl(href, o.origin ?? o.baseUrl, o.allowOrigins ?? [], path)
+    return href
+  }
   const shelf = o.shelf ?? new CheckpointShelf()
   const datasets = o.datasets ?? new Map<string, Map<string, Blob>>()
   const manifests = new Map<string, SynthDatasetManifest>()
@@ -52,14 +113,14 @@ export function browserEnv(o: BrowserEnvOptions): NodeEnv {
     async readBytes(path) {
       const dropped = o.files?.get(path)
       if (dropped) return dropped
+      const href = url(path)
       let res: Response
       try {
-        res = await fetch(url(path))
+        res = await fetch(href)
       } catch (err) {
         throw new InputError('image/unreachable', `cannot fetch (${errorMessage(err)})`, path)
       }
-      if (!res.ok)
-        throw new InputError('image/missing', `HTTP ${res.status} for ${url(path)}`, path)
+      if (!res.ok) throw new InputError('image/missing', `HTTP ${res.status} for ${href}`, path)
       return new Uint8Array(await res.arrayBuffer())
     },
     writeOutput(name, bytes) {
@@ -82,10 +143,22 @@ export function browserEnv(o: BrowserEnvOptions): NodeEnv {
     },
     checkpointIO: (path) => shelf.io(path),
     checkpointPath: (path) => path,
-    loadCheckpoint(path) {
+    async loadCheckpoint(path) {
       const stored = shelf.load(path)
-      if (stored) return Promise.resolve(stored)
-      return fetchCheckpoint(path === 'default' ? o.defaultModelUrl : url(path))
+      if (stored) return stored
+      if (path === 'default') return await fetchCheckpoint(o.defaultModelUrl)
+      const base = url(path)
+      // every file the manifest names is checked too, before its request
+      return await fetchCheckpoint(base, (input, init) => {
+        const href = input instanceof Request ? input.url : String(input)
+        checkFetchUrl(href, o.origin ?? o.baseUrl, o.allowOrigins ?? [], path)
+        return fetch(input, init)
+      })
+    },
+    checkInput(path, what) {
+      if (path === 'default' || o.files?.has(path)) return
+      const href = new URL(path, o.baseUrl).href
+      checkFetchUrl(href, o.origin ?? o.baseUrl, o.allowOrigins ?? [], `${what} '${path}'`)
     },
     neighbourCache: () => undefined,
     ...(o.camera ? { camera: o.camera } : {}),

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs'
 import { mkdir, open, readFile, rename } from 'node:fs/promises'
-import { isAbsolute, join, resolve } from 'node:path'
+import { isAbsolute, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { errorMessage, InputError } from '../core/errors.js'
 import { folderStore } from '../data/node-store.js'
@@ -28,17 +28,60 @@ export interface FolderEnvOptions {
   readonly outputDir: string
   /** Mined neighbour lists cache (default: the user cache folder); null: none. */
   readonly cacheDir?: string | null
+  /** More folders inputs may be read from besides inputDir and outputDir (default: the cwd). */
+  readonly readRoots?: readonly string[]
+  /** Paths the user gave on the command line: used as given, not confined. */
+  readonly trusted?: ReadonlySet<string>
+}
+
+/** True when `path` is `root` or inside it. */
+export function isInside(path: string, root: string): boolean {
+  const r = relative(resolve(root), resolve(path))
+  return r === '' || (!r.startsWith('..') && !isAbsolute(r))
+}
+
+/** URL-like specs ('https://…', 'file:…'); not Windows drive letters ('C:\\…'). */
+function isUrlLike(p: string): boolean {
+  return /^[a-z][a-z0-9+.-]+:/i.test(p)
 }
 
 /** A NodeEnv over folders. */
 export function folderEnv(o: FolderEnvOptions): NodeEnv {
-  const input = (p: string) => (isAbsolute(p) ? p : resolve(o.inputDir, p))
-  const output = (p: string) => (isAbsolute(p) ? p : resolve(o.outputDir, p))
+  const roots = [o.inputDir, o.outputDir, ...(o.readRoots ?? [process.cwd()])]
+  const trusted = (p: string) => o.trusted?.has(p) === true
+  const input = (p: string, what = 'path') => {
+    const full = resolve(o.inputDir, p)
+    if (trusted(p)) return full
+    if (isUrlLike(p))
+      throw new InputError(
+        'path/url',
+        `${what}: URLs are not fetched by \`step run\`; download the file and give its path`,
+        p,
+      )
+    if (!roots.some((r) => isInside(full, r)))
+      throw new InputError(
+        'path/outside',
+        `${what}: resolves to ${full}, outside the preset's folder ${o.inputDir} and the output folder; give it on the command line (--set) or allow its folder (--allow-read)`,
+        p,
+      )
+    return full
+  }
+  const output = (p: string) => {
+    const full = resolve(o.outputDir, p)
+    if (!trusted(p) && !isInside(full, o.outputDir))
+      throw new InputError(
+        'path/outside',
+        `resolves to ${full}, outside the output folder ${o.outputDir}; outputs stay inside --out`,
+        p,
+      )
+    return full
+  }
   return {
     label: 'node',
     async readBytes(path) {
+      const file = input(path)
       try {
-        return new Uint8Array(await readFile(input(path)))
+        return new Uint8Array(await readFile(file))
       } catch (err) {
         const missing = (err as { code?: string }).code === 'ENOENT'
         throw new InputError(
@@ -90,8 +133,12 @@ export function folderEnv(o: FolderEnvOptions): NodeEnv {
     checkpointPath: output,
     loadCheckpoint(path) {
       if (path === 'default') return loadCheckpoint(DEFAULT_MODEL)
-      const out = output(path)
-      return loadCheckpoint(isAbsolute(path) || !existsSync(out) ? input(path) : out)
+      const out = resolve(o.outputDir, path)
+      const inOut = !isAbsolute(path) && isInside(out, o.outputDir) && existsSync(out)
+      return loadCheckpoint(inOut ? out : input(path))
+    },
+    checkInput(path, what) {
+      if (path !== 'default') input(path, what)
     },
     neighbourCache: () => (o.cacheDir === null ? undefined : folderNeighbourCache(o.cacheDir)),
   }

@@ -10,22 +10,16 @@ import { readFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { errorMessage, InputError } from '../core/errors.js'
 import { encodePng } from '../core/image/encode.js'
-import { sniffFormat } from '../core/image/header.js'
-import { readPngText } from '../core/image/png-text.js'
 import type { RgbImage } from '../core/image/types.js'
-import { folderEnv } from './env-node.js'
+import { folderEnv, isInside } from './env-node.js'
 import type { RunListener } from './events.js'
 import { GraphExecutor, type RunResult, type SeedRecord } from './executor.js'
 import type { Graph } from './graph.js'
 import { applySet, loadPreset, presetText, withWidgets, type LoadedPreset } from './preset.js'
 import type { Preset } from './preset-schema.js'
+import { presetFromBytes, PROVENANCE_KEYS } from './preset-source.js'
 
-/** PNG text keywords of the provenance. */
-export const PROVENANCE_KEYS = {
-  preset: 'step-preset',
-  seeds: 'step-seeds',
-  base: 'step-base',
-} as const
+export { PROVENANCE_KEYS } from './preset-source.js'
 
 /** Options of runHeadless. */
 export interface HeadlessOptions {
@@ -40,6 +34,11 @@ export interface HeadlessOptions {
   readonly onEvent?: RunListener
   /** Neighbour-list cache folder (default: the user cache); null: none. */
   readonly cacheDir?: string | null
+  /**
+   * More folders the preset may read inputs from; always allowed: its own folder, outDir and
+   * the current working folder. `--set` values are trusted as typed.
+   */
+  readonly allowRead?: readonly string[]
 }
 
 /** What a headless run did. */
@@ -60,33 +59,10 @@ export async function readPresetSource(
   } catch (err) {
     throw new InputError('preset/unreadable', `cannot read (${errorMessage(err)})`, source)
   }
-  if (sniffFormat(bytes) === 'png') {
-    const text = readPngText(bytes, source)
-    const preset = text[PROVENANCE_KEYS.preset]
-    if (preset === undefined)
-      throw new InputError(
-        'preset/no-provenance',
-        'this PNG carries no StEP graph (no step-preset text)',
-        source,
-      )
-    const base = text[PROVENANCE_KEYS.base]
-    return {
-      json: parseJson(preset, source),
-      baseDir: base && existsSync(base) ? base : dirname(resolve(source)),
-    }
-  }
-  return {
-    json: parseJson(new TextDecoder().decode(bytes), source),
-    baseDir: dirname(resolve(source)),
-  }
-}
-
-function parseJson(text: string, where: string): unknown {
-  try {
-    return JSON.parse(text) as unknown
-  } catch (err) {
-    throw new InputError('preset/json', `not JSON (${errorMessage(err)})`, where)
-  }
+  const { json, base } = presetFromBytes(bytes, source)
+  // a PNG's recorded base folder is honoured only inside the working folder (it is untrusted)
+  const usable = base !== undefined && existsSync(base) && isInside(base, process.cwd())
+  return { json, baseDir: usable ? base : dirname(resolve(source)) }
 }
 
 /** The node id `until` names (a title, '#id' or a number) in `graph`. */
@@ -128,9 +104,12 @@ export async function runHeadless(o: HeadlessOptions): Promise<HeadlessResult> {
     loaded = loadPreset(preset, o.source)
   }
   const until = o.until === undefined ? undefined : resolveNodeRef(loaded.graph, o.until)
+  const trusted = new Set((o.sets ?? []).map((s) => s.slice(s.indexOf('=') + 1)))
   const env = folderEnv({
     inputDir: baseDir,
     outputDir: o.outDir,
+    readRoots: [process.cwd(), ...(o.allowRead ?? [])],
+    trusted,
     ...(o.cacheDir !== undefined ? { cacheDir: o.cacheDir } : {}),
   })
   const executor = new GraphExecutor({ env })

@@ -32,6 +32,7 @@ const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
 
 /** Parses, migrates and checks a preset (`where` names the file in errors). */
 export function loadPreset(json: unknown, where: string): LoadedPreset {
+  checkShape(json, where)
   const migrated = migratePreset(json, where)
   const parsed = presetSchema.safeParse(migrated)
   if (!parsed.success) {
@@ -77,6 +78,35 @@ export function loadPreset(json: unknown, where: string): LoadedPreset {
     }
   })
   return { preset, graph: toGraph(preset, nodes, problems), problems }
+}
+
+/** Deepest nesting a preset may hold (litegraph's own data needs about 6 levels). */
+export const MAX_PRESET_DEPTH = 64
+/** Most values (objects, arrays, scalars) a preset may hold. */
+export const MAX_PRESET_VALUES = 2_000_000
+
+/**
+ * Bounds the nesting and size of `json` without recursion, so a hostile value (deeply nested
+ * arrays, or an object graph with a cycle from a caller) is refused before anything walks it
+ * recursively (zod, JSON.stringify when saving or writing PNG provenance).
+ */
+function checkShape(json: unknown, where: string): void {
+  const stack: [unknown, number, string][] = [[json, 0, '']]
+  let count = 0
+  while (stack.length > 0) {
+    const [v, depth, path] = stack.pop() as [unknown, number, string]
+    if (++count > MAX_PRESET_VALUES)
+      throw new InputError('preset/too-large', `more than ${MAX_PRESET_VALUES} values`, where)
+    if (v === null || typeof v !== 'object') continue
+    if (depth >= MAX_PRESET_DEPTH)
+      throw new InputError(
+        'preset/too-deep',
+        `${path || '(top level)'}: nested more than ${MAX_PRESET_DEPTH} levels deep`,
+        where,
+      )
+    const entries = Array.isArray(v) ? v.entries() : Object.entries(v)
+    for (const [k, c] of entries) stack.push([c, depth + 1, path ? `${path}.${k}` : String(k)])
+  }
 }
 
 function toGraph(preset: Preset, nodes: PresetNode[], problems: GraphErrorInfo[]): Graph {

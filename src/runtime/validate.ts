@@ -4,6 +4,7 @@
  * (type, range, options). Returns every problem, not just the first, and the checked widget
  * values of the nodes that passed.
  */
+import { showValue } from '../core/errors.js'
 import type { NodeDefinition } from '../nodes/define.js'
 import { canConnect } from '../nodes/sockets.js'
 import { checkWidget } from '../nodes/widgets.js'
@@ -129,7 +130,7 @@ function checkWidgets(
         title: node.title,
         kind: r.problem.kind,
         widget: name,
-        received: show(raw),
+        received: showValue(raw),
         message: `widget '${name}': ${r.problem.message}`,
       })
     }
@@ -155,9 +156,4 @@ function findCycle(nodes: readonly GraphNode[], byId: Map<number, GraphNode>): n
   }
   for (const n of nodes) visit(n.id, [])
   return [...onCycle].sort((a, b) => a - b)
-}
-
-function show(v: unknown): string {
-  const s = typeof v === 'number' ? String(v) : (JSON.stringify(v) ?? String(v))
-  return s.length > 80 ? `${s.slice(0, 77)}...` : s
 }

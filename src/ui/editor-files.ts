@@ -1,15 +1,11 @@
 /** Files in and out of the editor: graph files (preset JSON or a provenance PNG) and downloads. */
 import { sniffFormat } from '../core/image/header.js'
 import { readPngText } from '../core/image/png-text.js'
+import { presetFromBytes } from '../runtime/preset-source.js'
 
-/** The preset JSON in `bytes`: a .json file, or the graph a StEP PNG carries. */
+/** The preset JSON in `bytes`: a .json file, or the graph a StEP PNG carries (size-limited). */
 export function parseGraphFile(bytes: Uint8Array, name: string): unknown {
-  if (sniffFormat(bytes) === 'png') {
-    const text = readPngText(bytes, name)['step-preset']
-    if (!text) throw new Error(`${name}: this PNG carries no StEP graph`)
-    return JSON.parse(text)
-  }
-  return JSON.parse(new TextDecoder().decode(bytes))
+  return presetFromBytes(bytes, name).json
 }
 
 /** The graph text a PNG carries, or null (not a PNG, or no graph in it). */

@@ -24,6 +24,8 @@ export interface PluginOptions {
   readonly baseUrl?: string
   /** URL of the folder of the model named 'default'. */
   readonly defaultModelUrl?: string
+  /** Origins besides the page's own that graphs may fetch from ('*': any; default none). */
+  readonly allowOrigins?: readonly string[]
 }
 
 /** What installStepPlugin returns. */
@@ -59,6 +61,7 @@ export function installStepPlugin(lite: LiteGraphLike, options: PluginOptions = 
         baseUrl: base,
         defaultModelUrl:
           options.defaultModelUrl ?? new URL('examples/models/default/', document.baseURI).href,
+        ...(options.allowOrigins ? { allowOrigins: options.allowOrigins } : {}),
         ...(o.until !== undefined ? { until: o.until } : {}),
         onEvent: (e) => {
           applyRunEvent(graph, e)

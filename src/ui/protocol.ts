@@ -22,6 +22,9 @@ export type ToWorker =
       readonly baseUrl: string
       /** URL of the folder of the model named 'default'. */
       readonly defaultModelUrl: string
+      /** The page's origin and the other origins graphs may fetch from ('*': any). */
+      readonly origin: string
+      readonly allowOrigins: readonly string[]
       readonly until?: number
       /** Images the user dropped, by the name Load Image nodes use. */
       readonly files: readonly (readonly [string, Uint8Array])[]

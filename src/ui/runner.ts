@@ -19,6 +19,8 @@ export interface RunOutcome {
 export interface WorkerRunOptions {
   readonly baseUrl: string
   readonly defaultModelUrl: string
+  /** Origins besides the page's own that graphs may fetch from ('*': any; default none). */
+  readonly allowOrigins?: readonly string[]
   readonly until?: number
   readonly files?: ReadonlyMap<string, Uint8Array>
   /** The camera frame for Webcam nodes. */
@@ -74,6 +76,8 @@ export class WorkerRunner {
         preset,
         baseUrl: options.baseUrl,
         defaultModelUrl: options.defaultModelUrl,
+        origin: globalThis.location?.origin ?? new URL(options.baseUrl).origin,
+        allowOrigins: [...(options.allowOrigins ?? [])],
         ...(options.until !== undefined ? { until: options.until } : {}),
         files: [...(options.files ?? new Map<string, Uint8Array>()).entries()],
         ...(options.frame ? { frame: options.frame } : {}),

@@ -5,7 +5,8 @@
  * bar with the backend in use. Graphs execute in a Web Worker (worker.ts); the page only draws.
  *
  * Attributes: preset (URL), backend (auto|webgpu|webgl|wasm|cpu), readonly, default-model (URL
- * of the folder 'default' names). Events (CustomEvent, bubbling, composed): graph-change,
+ * of the folder 'default' names), allow-origins (space-separated origins graphs may fetch images
+ * and models from besides the page's own; '*' for any; property allowOrigins: string[]). Events (CustomEvent, bubbling, composed): graph-change,
  * run-start, run-event (every executor event), run-done, run-error, backend-ready.
  * API: load(presetOrUrl), save(), run({ until }), cancel(), backendInfo, lastRun.
  * Styling: --step-bg, --step-fg, --step-accent, --step-height.
@@ -53,6 +54,10 @@ export class StepEditor extends LitElement {
     backend: { type: String },
     readonly: { type: Boolean },
     defaultModel: { type: String, attribute: 'default-model' },
+    allowOrigins: {
+      attribute: 'allow-origins',
+      converter: (v: string | null) => (v ?? '').split(/\s+/).filter(Boolean),
+    },
     status: { state: true },
     backendLabel: { state: true },
     running: { state: true },
@@ -67,6 +72,8 @@ export class StepEditor extends LitElement {
   backend: BackendChoice = 'auto'
   readonly = false
   defaultModel = ''
+  /** Origins besides the page's own that graphs may fetch from ('*': any; default none). */
+  allowOrigins: string[] = []
   status = 'starting…'
   backendLabel = ''
   running = false
@@ -192,6 +199,7 @@ export class StepEditor extends LitElement {
         baseUrl: this.presetUrl,
         defaultModelUrl:
           this.defaultModel || new URL('examples/models/default/', document.baseURI).href,
+        allowOrigins: this.allowOrigins,
         ...(options.until !== undefined ? { until: options.until } : {}),
         ...(options.frame ? { frame: options.frame } : {}),
         files: this.dropped,

@@ -36,6 +36,12 @@ const env = browserEnv({
   get files() {
     return options.files
   },
+  get origin() {
+    return options.origin
+  },
+  get allowOrigins() {
+    return options.allowOrigins
+  },
   camera: () => {
     if (!frame) return Promise.reject(new Error('no camera frame: start Live mode in the editor'))
     return Promise.resolve(frame)
@@ -74,7 +80,13 @@ async function run(m: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   const mine = new AbortController()
   controller = mine
   await started
-  options = { baseUrl: m.baseUrl, defaultModelUrl: m.defaultModelUrl, files: new Map(m.files) }
+  options = {
+    baseUrl: m.baseUrl,
+    defaultModelUrl: m.defaultModelUrl,
+    files: new Map(m.files),
+    origin: m.origin,
+    allowOrigins: m.allowOrigins,
+  }
   frame = m.frame ?? null
   try {
     const { graph } = loadPreset(m.preset, 'editor graph')

@@ -10,14 +10,17 @@ import { startBackend } from '../run-setup.js'
 import { interruptSignal } from '../signals.js'
 
 const usage = `step run PRESET.json|IMAGE.png [--set "Node Title.widget=value"]... [--out DIR]
-        [--until NODE] [--backend auto|wasm|webgpu|cpu] [--cache DIR]
+        [--until NODE] [--backend auto|wasm|webgpu|cpu] [--cache DIR] [--allow-read DIR]...
 
 Runs a graph preset headless, exactly as the editor would: every node's progress on stderr,
 SaveImage files and previews (preview-<node>.png) in DIR (default out/run). A PNG written by a
 graph carries that graph and the seeds it used: running it reproduces the image.
   --set T.w=V   override widget w of the node titled T (or #id) with V; repeatable
   --until NODE  run only NODE (a title or #id) and what it depends on
-  --cache DIR   where mined neighbour lists are kept (training nodes)`
+  --cache DIR   where mined neighbour lists are kept (training nodes)
+  --allow-read DIR  one more folder the preset may read inputs from (repeatable). Always
+                allowed: the preset's folder, the current folder and --out. Paths outside
+                them, and URLs, are refused unless given with --set`
 
 const schema = z.object({
   positionals: z.array(z.string()).length(1, 'expected one preset or PNG file'),
@@ -26,6 +29,7 @@ const schema = z.object({
   until: z.string().optional(),
   backend: backendFlag,
   cache: z.string().optional(),
+  'allow-read': z.array(z.string()).optional(),
   help: z.boolean().optional(),
 })
 
@@ -43,6 +47,7 @@ export const runCommand: Command = {
         until: { type: 'string' },
         backend: { type: 'string' },
         cache: { type: 'string' },
+        'allow-read': { type: 'string', multiple: true },
       },
       schema,
       true,
@@ -99,6 +104,7 @@ export const runCommand: Command = {
         sets: o.set,
         ...(o.until !== undefined ? { until: o.until } : {}),
         ...(o.cache !== undefined ? { cacheDir: o.cache } : {}),
+        ...(o['allow-read'] ? { allowRead: o['allow-read'] } : {}),
         signal,
         onEvent,
       })
