@@ -99,6 +99,7 @@ afterAll(() => rmSync(out, { recursive: true, force: true }))
 describe('backend fallback mid-run', () => {
   it('a simulated device loss inside Generate on wasm completes the run on cpu, model intact', async () => {
     await initBackend({ prefer: 'wasm' })
+    const before = tf.memory().numTensors
     const fault = failingKernel(
       'Conv2D',
       'wasm',
@@ -149,6 +150,8 @@ describe('backend fallback mid-run', () => {
       expect(r2.executed).toContain(GENERATE)
       expect(next.fallbacks()).toEqual([])
       expect(maxAbsDiff(await generated(r2), reference)).toBeGreaterThan(0.05)
+      ex.dispose()
+      expect(tf.memory().numTensors).toBe(before) // moved tensors are still counted and freed
     } finally {
       ex.dispose()
       fault.restore()
