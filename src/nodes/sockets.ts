@@ -151,6 +151,31 @@ export function valueResources(
   }
 }
 
+/** Every tensor a value of `type` holds (a network's variables included), e.g. to move them. */
+export function valueTensors(type: SocketType, value: unknown): tf.Tensor[] {
+  switch (type) {
+    case 'Image':
+    case 'ImageBatch':
+    case 'StyleCode':
+    case 'Noise':
+      return [value as tf.Tensor]
+    case 'Model': {
+      const m = (value as ModelHandle).model
+      return [m.encoder, m.generator, ...(m.mapper ? [m.mapper] : [])].flatMap((n) =>
+        n.params.list(),
+      )
+    }
+    case 'Encoder':
+      return (value as SocketValues['Encoder']).encoder.params.list()
+    case 'Generator':
+      return (value as SocketValues['Generator']).generator.params.list()
+    case 'Mapper':
+      return (value as SocketValues['Mapper']).mapper.params.list()
+    default:
+      return []
+  }
+}
+
 /** A short description of a value for events and error messages ("Tensor [1, 64, 64, 3]"). */
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing'

@@ -8,9 +8,15 @@
  *    several times faster (docs/decisions/0003-backend-selection.md); ask for 'webgpu' to use it.
  *  - an explicit name must be honoured or it is an error (BackendError), never a silent fallback.
  * The returned BackendInfo says what was chosen, the adapter, and why earlier candidates failed.
+ *
+ * `fallbackBackend(current, reason)`: after a fault MID-RUN (device lost, missing kernel; see
+ * backend-fault.ts) the next usable backend after `current` in the 'auto' order becomes active.
+ * This applies to an explicit choice too: it started, so the run goes on, and says so
+ * (docs/decisions/0013-backend-fallback.md).
  */
 import * as tf from '@tensorflow/tfjs'
 import { BackendError, errorMessage } from '../core/errors.js'
+import { watchDeviceLoss } from './backend-fault.js'
 
 /** Backends the project knows. */
 export const BACKEND_NAMES = ['webgpu', 'webgl', 'wasm', 'cpu'] as const
@@ -60,6 +66,8 @@ export interface InitBackendOptions {
 }
 
 let active: BackendInfo | null = null
+/** The options of the last initBackend (a fallback starts the next backend with them). */
+let started: InitBackendOptions = {}
 
 /** The backend chosen by the last successful initBackend, or null. */
 export function activeBackend(): BackendInfo | null {
@@ -164,6 +172,7 @@ async function activate(
     const ok = await tf.setBackend(name)
     await tf.ready()
     if (!ok || tf.getBackend() !== name) return `tfjs could not initialise the ${name} backend`
+    if (name === 'webgpu') watchDeviceLoss()
   } catch (err) {
     return `tfjs failed to initialise ${name}: ${errorMessage(err)}`
   }
@@ -183,6 +192,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   // offline, and wasm is the fast Node backend here). STEP_TFJS_DEBUG=1 keeps tfjs's debug mode.
   if (!readEnv('STEP_TFJS_DEBUG')) tf.enableProdMode()
   const platform = detectPlatform()
+  started = options
   const candidates = prefer === 'auto' ? candidateOrder(platform) : [prefer]
   const attempts: BackendAttempt[] = []
   for (const name of candidates) {
@@ -202,4 +212,34 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       ? `no tfjs backend could be initialised on ${platform} (${why})`
       : `backend '${prefer}' was requested but cannot be used on ${platform}: ${why}. Use --backend auto, or one of: ${candidateOrder(platform).join(', ')}`,
   )
+}
+
+/**
+ * After a fault of the `current` backend mid-run: activates the next usable backend after it in
+ * the platform's 'auto' order (all of them, when `current` is not in that order) and returns it,
+ * its attempts listing `current` with `reason`; null (nothing changed) when none is left.
+ */
+export async function fallbackBackend(
+  current: string,
+  reason: string,
+): Promise<BackendInfo | null> {
+  const platform = detectPlatform()
+  const order = candidateOrder(platform)
+  const at = order.indexOf(current as BackendName)
+  const attempts: BackendAttempt[] = [
+    { backend: current as BackendName, ok: false, reason: `failed mid-run: ${reason}` },
+  ]
+  for (const name of order.slice(at + 1)) {
+    if (name === current) continue
+    const result = await activate(name, platform, started, false)
+    if (typeof result === 'string') {
+      attempts.push({ backend: name, ok: false, reason: result })
+      continue
+    }
+    attempts.push({ backend: name, ok: true })
+    active = { backend: name, platform, adapter: result.adapter, attempts }
+    return active
+  }
+  if (tf.findBackend(current)) await tf.setBackend(current) // activate() may have left another
+  return null
 }

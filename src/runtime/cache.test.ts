@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs'
 import { describe, expect, it } from 'vitest'
 import { OutputCache } from './cache.js'
 
@@ -39,5 +40,37 @@ describe('OutputCache', () => {
     c.put('k', {}, [kept, releasable(log, 'old')], 10)
     c.put('k', {}, [kept], 10)
     expect(log).toEqual(['old'])
+  })
+
+  it('relocate keeps the entries whose tensors move and releases the others, even if release throws', async () => {
+    const log: string[] = []
+    const c = new OutputCache(1e9)
+    const movable = [tf.scalar(1)]
+    const stuck = [tf.scalar(2)]
+    c.put('moves', {}, [releasable(log, 'moves')], 4, movable)
+    c.put('stuck', {}, [{ dispose: () => (log.push('stuck'), undefined) }], 4, stuck)
+    c.put(
+      'broken',
+      {},
+      [
+        {
+          dispose: () => {
+            throw new Error('device lost')
+          },
+        },
+      ],
+      4,
+      stuck,
+    )
+    const offered: number[] = []
+    const r = await c.relocate((tensors) => {
+      offered.push(tensors.length)
+      return Promise.resolve(tensors !== stuck)
+    })
+    expect(r).toEqual({ kept: 1, dropped: 2 })
+    expect(offered).toEqual([1, 1, 1])
+    expect(log).toEqual(['stuck'])
+    expect([c.has('moves'), c.has('stuck'), c.has('broken')]).toEqual([true, false, false])
+    tf.dispose([...movable, ...stuck])
   })
 })

@@ -2,14 +2,18 @@
  * The executor's output cache: node outputs keyed by the node's cache key, with what they own
  * (tensors, model variables) reference-counted across entries so a value shared by two entries
  * is released only when both are gone. Bounded in bytes: least recently used entries are evicted
- * (and released) first; entries in use by the current run are never evicted.
+ * (and released) first; entries in use by the current run are never evicted. After a backend
+ * fault, `relocate` moves each entry's tensors to the new backend or drops the entry.
  */
+import type * as tf from '@tensorflow/tfjs'
 import type { Releasable } from '../nodes/sockets.js'
 
 interface Entry {
   readonly outputs: Readonly<Record<string, unknown>>
   readonly resources: readonly Releasable[]
   readonly bytes: number
+  /** Every tensor the outputs hold (model variables included), for relocate. */
+  readonly tensors: readonly tf.Tensor[]
   used: number
 }
 
@@ -35,16 +39,36 @@ export class OutputCache {
     return this.entries.has(key)
   }
 
-  /** Stores outputs owning `resources` (replacing an entry under the same key). */
+  /** Stores outputs owning `resources` and holding `tensors` (replacing an entry under `key`). */
   put(
     key: string,
     outputs: Readonly<Record<string, unknown>>,
     resources: readonly Releasable[],
     bytes: number,
+    tensors: readonly tf.Tensor[] = [],
   ): void {
     for (const r of resources) this.refs.set(r, (this.refs.get(r) ?? 0) + 1)
     this.delete(key)
-    this.entries.set(key, { outputs, resources, bytes, used: ++this.clock })
+    this.entries.set(key, { outputs, resources, bytes, tensors, used: ++this.clock })
+  }
+
+  /**
+   * Offers every entry's tensors to `move` (which puts them on another backend); entries it
+   * refuses are released (their values are recomputed when next needed). Returns the counts.
+   */
+  async relocate(
+    move: (tensors: readonly tf.Tensor[]) => Promise<boolean>,
+  ): Promise<{ kept: number; dropped: number }> {
+    let kept = 0
+    let dropped = 0
+    for (const [key, e] of [...this.entries.entries()]) {
+      if (await move(e.tensors)) kept++
+      else {
+        this.delete(key, true)
+        dropped++
+      }
+    }
+    return { kept, dropped }
   }
 
   /** Releases every entry whose key is not in `keep` (e.g. after the graph changed). */
@@ -82,7 +106,8 @@ export class OutputCache {
     for (const key of [...this.entries.keys()]) this.delete(key)
   }
 
-  private delete(key: string): void {
+  /** Removes an entry, releasing what no other entry holds; `failed`: release errors ignored. */
+  private delete(key: string, failed = false): void {
     const e = this.entries.get(key)
     if (!e) return
     this.entries.delete(key)
@@ -91,7 +116,13 @@ export class OutputCache {
       if (n > 0) this.refs.set(r, n)
       else {
         this.refs.delete(r)
-        r.dispose()
+        if (!failed) r.dispose()
+        else
+          try {
+            r.dispose()
+          } catch {
+            // the value lived on a backend that failed; its memory went with it
+          }
       }
     }
   }

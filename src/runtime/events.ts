@@ -27,6 +27,20 @@ export type RunEvent =
       readonly outputs: Readonly<Record<string, string>>
       readonly ms: number
     }
+  | {
+      /** The backend failed mid-run (device lost, missing kernel); the run goes on on `to`. */
+      readonly type: 'backend-fallback'
+      /** The node that was executing. */
+      readonly node: number
+      readonly title: string
+      readonly from: string
+      readonly to: string
+      readonly kind: 'device-lost' | 'missing-kernel' | 'context-lost'
+      readonly reason: string
+      /** Cached outputs moved to `to`, and dropped (recomputed) because they could not be read. */
+      readonly kept: number
+      readonly dropped: number
+    }
   | { readonly type: 'error'; readonly error: GraphErrorInfo }
   | { readonly type: 'interrupted'; readonly node: number | null }
   | {

@@ -3,7 +3,9 @@
  * and records the ones used, orders the nodes topologically and executes each one whose cache key
  * (type + widget values + the keys of its inputs) is not cached. Emits the run events, honours an
  * AbortSignal between and inside nodes, runs only a target's ancestors on request, and releases
- * cached values that the current graph no longer produces.
+ * cached values that the current graph no longer produces. When the backend fails mid-run (device
+ * lost, missing kernel) it continues on the next backend (fallback.ts) and emits
+ * 'backend-fallback'.
  */
 import type { StepError } from '../core/errors.js'
 import { errorMessage } from '../core/errors.js'
@@ -12,10 +14,13 @@ import type { RgbImage } from '../core/image/types.js'
 import type { ExecuteContext, NodeDefinition } from '../nodes/define.js'
 import type { NodeEnv } from '../nodes/env.js'
 import { nodeType } from '../nodes/index.js'
-import { adaptValue, describeValue, valueResources, type Releasable } from '../nodes/sockets.js'
+import type * as tf from '@tensorflow/tfjs'
+import { describeValue, valueResources, valueTensors, type Releasable } from '../nodes/sockets.js'
 import { MAX_SEED } from '../nodes/widgets.js'
 import { OutputCache } from './cache.js'
 import type { RunEvent, RunListener, RunStatus } from './events.js'
+import { recoverFromFault } from './fallback.js'
+import { gatherInputs, stableJson, topological } from './plan.js'
 import { ancestorsOf, nodesById, type Graph, type GraphNode } from './graph.js'
 import { GraphError, GraphValidationError, type GraphErrorInfo } from './graph-errors.js'
 import { validateGraph, type NodeLookup } from './validate.js'
@@ -54,7 +59,12 @@ export interface ExecutorOptions {
   readonly cacheBytes?: number
   /** Node types (default: the registry). */
   readonly lookup?: NodeLookup
+  /** Continue on the next backend when the active one fails mid-run (default true). */
+  readonly backendFallback?: boolean
 }
+
+/** Backend switches one run may make (one per backend there is). */
+const MAX_FALLBACKS = 4
 
 /** Executes graphs, keeping a cache of outputs between runs. */
 export class GraphExecutor {
@@ -109,7 +119,9 @@ export class GraphExecutor {
     let status: RunStatus = 'done'
     let failure: StepError | null = null
     const signal = options.signal ?? new AbortController().signal
-    for (const node of order) {
+    let fallbacks = 0
+    for (let i = 0; i < order.length; i++) {
+      const node = order[i] as GraphNode
       const key = keys.get(node.id) ?? ''
       const hit = this.cache.get(key)
       if (hit) {
@@ -130,11 +142,17 @@ export class GraphExecutor {
         const result = await def.execute(inputs, widgets.get(node.id) ?? {}, ctx)
         this.store(key, def, result)
         outputs.set(node.id, result)
-        executed.push(node.id)
+        if (!executed.includes(node.id)) executed.push(node.id)
         const summary: Record<string, string> = {}
         for (const [name, v] of Object.entries(result)) summary[name] = describeValue(v)
         emit({ type: 'executed', node: node.id, outputs: summary, ms: Date.now() - started })
       } catch (err) {
+        if (!signal.aborted && (await this.fallBack(err, node, fallbacks++, emit))) {
+          // outputs of this run that could not move were dropped: start over; cached ones hit
+          outputs.clear()
+          i = -1
+          continue
+        }
         if (signal.aborted) {
           status = 'cancelled'
           emit({ type: 'interrupted', node: node.id })
@@ -171,13 +189,40 @@ export class GraphExecutor {
 
   private store(key: string, def: NodeDefinition, result: Readonly<Record<string, unknown>>) {
     const resources: Releasable[] = []
+    const tensors: tf.Tensor[] = []
     let bytes = 0
     for (const [name, type] of Object.entries(def.outputs)) {
       const r = valueResources(type, result[name])
       resources.push(...r.resources)
+      tensors.push(...valueTensors(type, result[name]))
       bytes += r.bytes
     }
-    this.cache.put(key, result, resources, bytes)
+    this.cache.put(key, result, resources, bytes, tensors)
+  }
+
+  /** Switches backend after a fault of `node` (see fallback.ts); whether the run may go on. */
+  private async fallBack(
+    err: unknown,
+    node: GraphNode,
+    previous: number,
+    emit: (e: RunEvent) => void,
+  ): Promise<boolean> {
+    if (this.options.backendFallback === false || previous >= MAX_FALLBACKS) return false
+    const done = await recoverFromFault(err, this.cache)
+    if (!done) return false
+    const { fault, from, to, kept, dropped } = done
+    emit({
+      type: 'backend-fallback',
+      node: node.id,
+      title: node.title,
+      from,
+      to,
+      kind: fault.kind,
+      reason: fault.message,
+      kept,
+      dropped,
+    })
+    return true
   }
 
   private context(
@@ -244,54 +289,4 @@ export class GraphExecutor {
     for (const n of graph.nodes) keyOf(n.id, 0)
     return keys
   }
-}
-
-/** The plan's nodes in dependency order (ties by id). */
-function topological(graph: Graph, plan: ReadonlySet<number>): GraphNode[] {
-  const nodes = graph.nodes.filter((n) => plan.has(n.id)).sort((a, b) => a.id - b.id)
-  const done = new Set<number>()
-  const out: GraphNode[] = []
-  while (out.length < nodes.length) {
-    const next = nodes.find(
-      (n) =>
-        !done.has(n.id) &&
-        Object.values(n.inputs).every((l) => done.has(l.node) || !plan.has(l.node)),
-    )
-    if (!next) break // cycles were rejected by validation
-    done.add(next.id)
-    out.push(next)
-  }
-  return out
-}
-
-/** The inputs of `node` from its origins' outputs, adapted to the input socket types. */
-function gatherInputs(
-  node: GraphNode,
-  def: NodeDefinition,
-  byId: Map<number, GraphNode>,
-  outputs: Map<number, Readonly<Record<string, unknown>>>,
-  lookup: NodeLookup,
-): Record<string, unknown> {
-  const inputs: Record<string, unknown> = {}
-  for (const [name, link] of Object.entries(node.inputs)) {
-    const spec = def.inputs[name]
-    const origin = byId.get(link.node)
-    const from = origin ? lookup(origin.type)?.outputs[link.output] : undefined
-    const values = outputs.get(link.node)
-    if (!spec || !from || !values)
-      throw new RangeError(`input '${name}': node ${link.node} produced no '${link.output}'`)
-    inputs[name] = adaptValue(from, spec.type, values[link.output])
-  }
-  return inputs
-}
-
-/** JSON with object keys sorted (equal values -> equal text). */
-function stableJson(v: unknown): string {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'undefined'
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`
-  const o = v as Record<string, unknown>
-  return `{${Object.keys(o)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`)
-    .join(',')}}`
 }

@@ -194,6 +194,7 @@ export class StepEditor extends LitElement {
     this.lastRun = null
     if (!this.live) this.status = 'running…'
     this.emit('run-start', options)
+    let fallback = '' // a backend fault the run survived, kept in the final status line
     return runner
       .run(this.save(), {
         baseUrl: this.presetUrl,
@@ -206,6 +207,12 @@ export class StepEditor extends LitElement {
         onEvent: (e) => {
           this.emit('run-event', e)
           if (e.type === 'executing' && !this.live) this.status = `running ${e.title}…`
+          if (e.type === 'backend-fallback') {
+            fallback = `backend ${e.from} failed in ${e.title} (${e.kind}: ${e.reason}); continued on ${e.to}`
+            this.status = fallback
+            this.backendInfo = { backend: e.to, adapter: null }
+            this.backendLabel = `${e.to} (fallback from ${e.from})`
+          }
           applyRunEvent(this.graph, e)
           this.view?.setDirty(true, true)
         },
@@ -217,8 +224,10 @@ export class StepEditor extends LitElement {
       .then((outcome) => {
         this.running = false
         this.lastRun = outcome
-        if (!this.live || outcome.status !== 'done')
-          this.status = outcome.message ? `${outcome.status}: ${outcome.message}` : outcome.status
+        if (!this.live || outcome.status !== 'done' || fallback)
+          this.status =
+            (outcome.message ? `${outcome.status}: ${outcome.message}` : outcome.status) +
+            (fallback ? ` (${fallback})` : '')
         this.emit(outcome.status === 'done' ? 'run-done' : 'run-error', outcome)
         return outcome
       })

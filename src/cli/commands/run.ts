@@ -87,6 +87,12 @@ export const runCommand: Command = {
             `${nodeLabel(e.node, titles.get(e.node) ?? '')}: done in ${(e.ms / 1000).toFixed(2)} s`,
           )
           break
+        case 'backend-fallback':
+          bars.get(e.node)?.finish()
+          warn(
+            `${nodeLabel(e.node, e.title)}: backend ${e.from} failed (${e.kind}: ${e.reason}); continuing on ${e.to} (${e.kept} cached outputs moved, ${e.dropped} to recompute)`,
+          )
+          break
         case 'error':
           warn(`${nodeLabel(e.error.nodeId, e.error.title)}: ${e.error.message}`)
           break
