@@ -82,9 +82,9 @@ export function browserEnv(o: BrowserEnvOptions): NodeEnv {
     },
     checkpointIO: (path) => shelf.io(path),
     checkpointPath: (path) => path,
-    loadCheckpoint(path) {
-      const stored = shelf.load(path)
-      if (stored) return Promise.resolve(stored)
+    async loadCheckpoint(path) {
+      const stored = await shelf.load(path)
+      if (stored) return stored
       return fetchCheckpoint(path === 'default' ? o.defaultModelUrl : url(path))
     },
     neighbourCache: () => undefined,
