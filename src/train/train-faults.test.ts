@@ -11,8 +11,15 @@ import { writeSynthDataset } from '../data/synth/write-node.js'
 import { stepModelConfig } from '../models/configs.js'
 import { createRandomExtractor } from '../models/features/random.js'
 import type { CheckpointIO, CheckpointManifest } from './checkpoint.js'
-import { folderCheckpointIO, loadCheckpoint, readManifest } from './checkpoint-node.js'
+import {
+  folderCheckpointIO,
+  hasCheckpoint,
+  loadCheckpoint,
+  readManifest,
+} from './checkpoint-node.js'
+import { encodeAll } from './eval-encoder.js'
 import { trainMapper } from './imle.js'
+import { createEncoder } from '../models/encoder.js'
 import { trainEncoder, type Stage1Options } from './stage1.js'
 import { StyleImages } from './style-images.js'
 import { finiteWeightsIO, isOutOfMemory } from './train-faults.js'
@@ -213,5 +220,43 @@ describe('out of memory', () => {
         faults: { throwAt: { step: 1, error: other } },
       }),
     ).rejects.toBe(other) // other failures pass through unchanged
+  })
+})
+
+describe('cancel', () => {
+  it('arrives within one batch while mining and while encoding codes for the mapper', async () => {
+    const controller = new AbortController()
+    const seen: string[] = []
+    const dir = join(root, 'mining-cancel')
+    const err = await trainEncoder({
+      ...stage1,
+      io: folderCheckpointIO(dir),
+      signal: controller.signal,
+      onProgress: (p) => {
+        seen.push(`${p.phase} ${p.step}`)
+        if (p.phase === 'features' && p.step > 0) controller.abort()
+      },
+    }).catch((e: unknown) => e)
+    expect((err as Error).name).toBe('AbortError')
+    expect(seen.filter((s) => s.startsWith('features') && !s.endsWith(' 0'))).toHaveLength(1)
+    expect(seen.some((s) => s.startsWith('train'))).toBe(false)
+    expect(await hasCheckpoint(dir)).toBe(false)
+
+    const encoder = createEncoder(stage1.config.encoder, 1)
+    const images = stage1.images
+    const codes = new AbortController()
+    let batches = 0
+    const counted = Object.create(images) as typeof images
+    counted.batch = async (idx) => {
+      batches++
+      if (batches === 2) codes.abort()
+      return images.batch(idx)
+    }
+    const e2 = await encodeAll(encoder, counted, 4, undefined, codes.signal).catch(
+      (e: unknown) => e,
+    )
+    encoder.dispose()
+    expect((e2 as Error).name).toBe('AbortError')
+    expect(batches).toBe(2) // 24 images in batches of 4: stopped after the second of six
   })
 })
