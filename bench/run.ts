@@ -99,7 +99,7 @@ for (const backend of backends) {
 await initBackend({ prefer: 'wasm' })
 const zsplit = await compareZInjection(cases, quick ? 5 : 9)
 log('z injection')
-const training = await timeTrainingSteps(quick ? 3 : 5)
+const training = await timeTrainingSteps(quick ? 2 : 5, quick ? 1 : 2)
 log('training steps')
 const threads = getThreadsCount()
 const torch = await torchPeer(cases, threads, quick ? 3 : RUNS)

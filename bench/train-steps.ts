@@ -53,22 +53,26 @@ function row(stage: TrainStepRow['stage'], ms: number, items: number): TrainStep
   }
 }
 
-/** Times one step of each stage; `runs` timed steps each after 2 warm-up steps. */
-export async function timeTrainingSteps(runs: number): Promise<TrainStepRow[]> {
+/** Times one step of each stage; `runs` timed steps each after `warmup` untimed ones. */
+export async function timeTrainingSteps(runs: number, warmup = 2): Promise<TrainStepRow[]> {
   const rows: TrainStepRow[] = []
   const images = (n: number) => tf.randomUniform<tf.Rank.R4>([n, SIZE, SIZE, 3], -1, 1)
 
   const encoder = createEncoder(SMALL.encoder, 1)
   const adamE = new Adam(encoder.params.list(), ADAM)
   const triplets = images(3 * BATCH)
-  const encoderMs = await medianMs(async () => {
-    const loss = adamE.minimize(() => {
-      const [za, zp, zn] = tf.split<tf.Tensor2D>(encoder.apply(triplets), 3, 0)
-      return batchContrastLoss(za as tf.Tensor2D, zp as tf.Tensor2D, zn as tf.Tensor2D).total
-    })
-    await loss.data()
-    loss.dispose()
-  }, runs)
+  const encoderMs = await medianMs(
+    async () => {
+      const loss = adamE.minimize(() => {
+        const [za, zp, zn] = tf.split<tf.Tensor2D>(encoder.apply(triplets), 3, 0)
+        return batchContrastLoss(za as tf.Tensor2D, zp as tf.Tensor2D, zn as tf.Tensor2D).total
+      })
+      await loss.data()
+      loss.dispose()
+    },
+    runs,
+    warmup,
+  )
   rows.push(row('encoder', encoderMs, 3 * BATCH))
   tf.dispose(triplets)
   adamE.dispose()
@@ -83,9 +87,13 @@ export async function timeTrainingSteps(runs: number): Promise<TrainStepRow[]> {
       discriminator: createDiscriminator(SMALL.discriminator, 3),
     }
     const gan = new GanStep(nets, extractor, { trainEncoder: stage === 'finetune', adam: ADAM })
-    const ms = await medianMs(async () => {
-      await gan.run(pair, ADAM.lr)
-    }, runs)
+    const ms = await medianMs(
+      async () => {
+        await gan.run(pair, ADAM.lr)
+      },
+      runs,
+      warmup,
+    )
     rows.push(row(stage, ms, BATCH))
     gan.dispose()
     disposeModels(nets)
@@ -97,13 +105,17 @@ export async function timeTrainingSteps(runs: number): Promise<TrainStepRow[]> {
   const adamM = new Adam(mapper.params.list(), ADAM)
   const noise = tf.randomNormal<tf.Rank.R2>([BATCH, SMALL.mapper.zDim])
   const targets = tf.randomNormal<tf.Rank.R2>([BATCH, SMALL.mapper.zDim])
-  const mapperMs = await medianMs(async () => {
-    const loss = adamM.minimize(() =>
-      tf.mean(tf.sum(tf.square(tf.sub(mapper.apply(noise), targets)), 1)),
-    )
-    await loss.data()
-    loss.dispose()
-  }, runs)
+  const mapperMs = await medianMs(
+    async () => {
+      const loss = adamM.minimize(() =>
+        tf.mean(tf.sum(tf.square(tf.sub(mapper.apply(noise), targets)), 1)),
+      )
+      await loss.data()
+      loss.dispose()
+    },
+    runs,
+    warmup,
+  )
   rows.push(row('mapper', mapperMs, BATCH))
   tf.dispose([noise, targets])
   adamM.dispose()

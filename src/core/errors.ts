@@ -76,3 +76,40 @@ function render(v: unknown, depth: number): string {
   const items = keys.slice(0, 10).map((k) => `${JSON.stringify(k)}:${render(o[k], depth - 1)}`)
   return `{${items.join(',')}${keys.length > 10 ? ',...' : ''}}`
 }
+
+/**
+ * A training run stopped because a loss or a weight became NaN or Inf. Nothing computed from the
+ * bad values was saved: the checkpoint of `lastGoodStep` (null: none yet) is intact.
+ */
+export class TrainingDivergedError extends StepError {
+  constructor(
+    message: string,
+    where: string,
+    /** The stage ('encoder', 'generator', 'finetune', 'mapper'). */
+    readonly stage: string,
+    /** The step (mapper: epoch) whose values were not finite. */
+    readonly step: number,
+    /** The loss by its logged name (e.g. 'g_percept'), or the weight ('generator/conv1/w'). */
+    readonly quantity: string,
+    readonly lastGoodStep: number | null,
+  ) {
+    super('train/nan', message, where)
+    this.name = 'TrainingDivergedError'
+  }
+}
+
+/** A training step could not allocate memory on its backend; a smaller batch may fit. */
+export class OutOfMemoryError extends StepError {
+  constructor(
+    message: string,
+    where: string,
+    readonly backend: string,
+    readonly batchSize: number,
+    /** The batch size to try next (half, at least 1). */
+    readonly suggestedBatchSize: number,
+    options?: { cause?: unknown },
+  ) {
+    super('train/out-of-memory', message, where, options)
+    this.name = 'OutOfMemoryError'
+  }
+}

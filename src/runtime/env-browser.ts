@@ -144,7 +144,7 @@ export function browserEnv(o: BrowserEnvOptions): NodeEnv {
     checkpointIO: (path) => shelf.io(path),
     checkpointPath: (path) => path,
     async loadCheckpoint(path) {
-      const stored = shelf.load(path)
+      const stored = await shelf.load(path)
       if (stored) return stored
       if (path === 'default') return await fetchCheckpoint(o.defaultModelUrl)
       const base = url(path)

@@ -30,22 +30,22 @@ describe('checkpoint bundles', () => {
     const stored = shelf.checkpoints.get('m')
     if (!stored) throw new Error('not saved')
     const text = encodeBundle({ path: 'm', ...stored })
-    const back = decodeBundle(text, 'm.stepckpt')
+    const back = await decodeBundle(text, 'm.stepckpt')
     expect(back.manifest).toEqual(stored.manifest)
     const other = new CheckpointShelf()
     other.checkpoints.set(back.path, { manifest: back.manifest, files: new Map(back.files) })
-    const loaded = other.load('m')
+    const loaded = await other.load('m')
     expect(Array.from(await (loaded?.groups.encoder?.[0]?.tensor as tf.Tensor).data())).toEqual([
       1.5, -2, 3, 4.25,
     ])
     tf.dispose([w, ...(loaded?.groups.encoder ?? []).map((g) => g.tensor)])
   })
 
-  it('refuse files that are not JSON or not bundles, naming the file and field', () => {
-    expect(() => decodeBundle('{', 'x.stepckpt')).toThrow(
+  it('refuse files that are not JSON or not bundles, naming the file and field', async () => {
+    await expect(decodeBundle('{', 'x.stepckpt')).rejects.toThrow(
       'x.stepckpt: not a StEP checkpoint file (not JSON)',
     )
-    expect(() => decodeBundle('{"format":"zip"}', 'y')).toThrow(
+    await expect(decodeBundle('{"format":"zip"}', 'y')).rejects.toThrow(
       /y: not a StEP checkpoint file: format/,
     )
   })

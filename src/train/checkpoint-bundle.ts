@@ -1,11 +1,11 @@
 /**
  * A checkpoint as ONE file (what the editor exports and imports, and keeps in IndexedDB): JSON
  * { format: 'step-checkpoint-bundle', version: 1, path, manifest, files: { name: base64 } }.
- * The manifest is validated and every file it lists must be present with its size.
+ * The manifest is validated and every file it lists must be present with its size and SHA-256.
  */
 import { z } from 'zod'
 import { InputError } from '../core/errors.js'
-import { parseManifest, type CheckpointManifest } from './checkpoint.js'
+import { parseManifest, verifyWeightsFile, type CheckpointManifest } from './checkpoint-manifest.js'
 
 /** A checkpoint's manifest and weight files. */
 export interface CheckpointFiles {
@@ -50,8 +50,11 @@ export function encodeBundle(c: CheckpointFiles): string {
   })
 }
 
-/** Parses a bundle; InputError naming `where` and the field when it is not a valid one. */
-export function decodeBundle(text: string, where: string): CheckpointFiles {
+/**
+ * Parses a bundle and verifies its files; InputError naming `where` and the field or file when it
+ * is not a valid one.
+ */
+export async function decodeBundle(text: string, where: string): Promise<CheckpointFiles> {
   let json: unknown
   try {
     json = JSON.parse(text)
@@ -83,12 +86,7 @@ export function decodeBundle(text: string, where: string): CheckpointFiles {
     } catch {
       throw new InputError('checkpoint/bundle', `${w.file} is not valid base64`, where)
     }
-    if (data.byteLength !== w.bytes)
-      throw new InputError(
-        'checkpoint/bundle',
-        `${w.file} has ${data.byteLength} bytes, the manifest says ${w.bytes}`,
-        where,
-      )
+    await verifyWeightsFile(w, data, where)
     files.set(w.file, data)
   }
   return { path: r.data.path, manifest, files }

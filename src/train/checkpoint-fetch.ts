@@ -1,9 +1,12 @@
 /** Loading a checkpoint or exported model over HTTP(S) (browsers, workers): manifest + weights. */
 import { errorMessage, InputError } from '../core/errors.js'
-import { decodeGroup, parseManifest } from './checkpoint.js'
+import { decodeVerified, parseManifest } from './checkpoint.js'
 import type { LoadedGroups } from './gan-checkpoint.js'
 
-/** Fetches `base`/manifest.json and every weights file it lists; errors name the URL. */
+/**
+ * Fetches `base`/manifest.json and every weights file it lists, each checked against its size and
+ * SHA-256; errors name the URL.
+ */
 export async function fetchCheckpoint(
   base: string,
   fetcher: typeof fetch = fetch,
@@ -25,7 +28,7 @@ export async function fetchCheckpoint(
   try {
     for (const [group, w] of Object.entries(manifest.weights)) {
       const url = `${root}${w.file}`
-      groups[group] = decodeGroup(await (await get(url)).arrayBuffer(), w.specs, url)
+      groups[group] = await decodeVerified(w, await (await get(url)).arrayBuffer(), base, url)
     }
   } catch (err) {
     for (const g of Object.values(groups)) for (const t of g) t.tensor.dispose()

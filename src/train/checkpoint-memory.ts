@@ -2,8 +2,9 @@
  * Checkpoints kept in memory as encoded bytes (what a browser run uses; the editor can persist
  * the bytes to IndexedDB or offer them as files). Same manifest and weight format as folders.
  */
+import { InputError } from '../core/errors.js'
 import type { CheckpointIO, CheckpointManifest } from './checkpoint.js'
-import { decodeGroup, encodeCheckpoint } from './checkpoint.js'
+import { decodeVerified, encodeCheckpoint } from './checkpoint.js'
 import type { LoadedGroups } from './gan-checkpoint.js'
 
 /** Checkpoints, loss logs and sample sheets by path. */
@@ -15,15 +16,24 @@ export class CheckpointShelf {
   readonly logs = new Map<string, object[]>()
   readonly samples = new Map<string, Map<number, Uint8Array>>()
 
-  /** Decodes the checkpoint stored under `path`, or null. The caller disposes the tensors. */
-  load(path: string): LoadedGroups | null {
+  /**
+   * Decodes the checkpoint stored under `path` (each file checked against its manifest's size and
+   * SHA-256), or null. The caller disposes the tensors.
+   */
+  async load(path: string): Promise<LoadedGroups | null> {
     const c = this.checkpoints.get(path)
     if (!c) return null
     const groups: LoadedGroups['groups'] = {}
-    for (const [group, w] of Object.entries(c.manifest.weights)) {
-      const data = c.files.get(w.file)
-      if (!data) throw new Error(`${path}: weights file ${w.file} is missing`)
-      groups[group] = decodeGroup(data, w.specs, `${path}/${w.file}`)
+    try {
+      for (const [group, w] of Object.entries(c.manifest.weights)) {
+        const data = c.files.get(w.file)
+        if (!data)
+          throw new InputError('checkpoint/missing', `weights file ${w.file} is missing`, path)
+        groups[group] = await decodeVerified(w, data, path)
+      }
+    } catch (err) {
+      for (const g of Object.values(groups)) for (const t of g) t.tensor.dispose()
+      throw err
     }
     return { manifest: c.manifest, groups }
   }
@@ -32,7 +42,7 @@ export class CheckpointShelf {
   io(path: string): CheckpointIO {
     return {
       label: path,
-      load: () => Promise.resolve(this.load(path)),
+      load: () => this.load(path),
       exists: () => Promise.resolve(this.checkpoints.has(path)),
       save: async (draft, groups) => {
         const { manifest, files } = await encodeCheckpoint(draft, groups)

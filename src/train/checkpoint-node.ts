@@ -1,14 +1,14 @@
 /**
- * Checkpoint folders on disk (Node). A save writes the new weights files, then replaces
- * manifest.json atomically (temp file + rename), then removes weights files no manifest refers
- * to: at every moment the folder holds a complete, loadable checkpoint.
+ * Checkpoint folders on disk (Node): saving through checkpoint-files-node.ts (crash-safe: at every
+ * moment the folder holds a complete, loadable checkpoint) and loading with every weights file
+ * checked against the size and SHA-256 its manifest records.
  */
-import { mkdir, readFile, readdir, rename, rm, writeFile, appendFile, open } from 'node:fs/promises'
+import { mkdir, readFile, writeFile, appendFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type * as tf from '@tensorflow/tfjs'
 import { InputError } from '../core/errors.js'
 import {
-  decodeGroup,
+  decodeVerified,
   encodeCheckpoint,
   parseManifest,
   type CheckpointDraft,
@@ -16,6 +16,7 @@ import {
   type CheckpointManifest,
   type TensorGroup,
 } from './checkpoint.js'
+import { writeAtomic, writeCheckpointFiles } from './checkpoint-files-node.js'
 
 /** A loaded checkpoint: its manifest and every weights group. The caller disposes the tensors. */
 export interface LoadedCheckpoint {
@@ -23,31 +24,14 @@ export interface LoadedCheckpoint {
   readonly groups: Record<string, { name: string; tensor: tf.Tensor }[]>
 }
 
-async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`
-  const handle = await open(tmp, 'w')
-  try {
-    await handle.writeFile(data)
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-  await rename(tmp, path)
-}
-
-/** Saves `groups` with `draft` into `dir` (see the module comment). */
+/** Saves `groups` with `draft` into `dir` (see checkpoint-files-node.ts for the write order). */
 export async function saveCheckpoint(
   dir: string,
   draft: CheckpointDraft,
   groups: Record<string, TensorGroup>,
 ): Promise<CheckpointManifest> {
-  await mkdir(dir, { recursive: true })
   const { manifest, files } = await encodeCheckpoint(draft, groups)
-  for (const [file, data] of files) await writeAtomic(join(dir, file), new Uint8Array(data))
-  await writeAtomic(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`)
-  const keep = new Set(files.keys())
-  for (const f of await readdir(dir))
-    if (f.endsWith('.bin') && !keep.has(f)) await rm(join(dir, f), { force: true })
+  await writeCheckpointFiles(dir, manifest, files)
   return manifest
 }
 
@@ -68,22 +52,37 @@ export async function readManifest(dir: string): Promise<CheckpointManifest> {
   return parseManifest(text, path)
 }
 
-/** Loads the checkpoint in `dir`. */
+/**
+ * Loads the checkpoint in `dir`, verifying every weights file. A file that vanished because a
+ * save in another process committed a newer manifest meanwhile makes it read the new one.
+ */
 export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
-  const manifest = await readManifest(dir)
-  const groups: LoadedCheckpoint['groups'] = {}
-  for (const [group, w] of Object.entries(manifest.weights)) {
-    const path = join(dir, w.file)
-    let buf: Buffer
+  for (let attempt = 0; ; attempt++) {
+    const manifest = await readManifest(dir)
+    const groups: LoadedCheckpoint['groups'] = {}
     try {
-      buf = await readFile(path)
-    } catch {
-      throw new InputError('checkpoint/missing', `weights file for '${group}' is missing`, path)
+      for (const [group, w] of Object.entries(manifest.weights)) {
+        const path = join(dir, w.file)
+        let buf: Buffer
+        try {
+          buf = await readFile(path)
+        } catch {
+          throw new InputError('checkpoint/missing', `weights file for '${group}' is missing`, path)
+        }
+        const data = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)
+        groups[group] = await decodeVerified(w, data as ArrayBuffer, dir, path)
+      }
+      return { manifest, groups }
+    } catch (err) {
+      for (const g of Object.values(groups)) for (const t of g) t.tensor.dispose()
+      const replaced =
+        err instanceof InputError &&
+        err.code === 'checkpoint/missing' &&
+        attempt < 3 &&
+        JSON.stringify(await readManifest(dir).catch(() => null)) !== JSON.stringify(manifest)
+      if (!replaced) throw err
     }
-    const data = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer
-    groups[group] = decodeGroup(data, w.specs, path)
   }
-  return { manifest, groups }
 }
 
 /** Whether `dir` holds a checkpoint manifest. */

@@ -1,60 +1,30 @@
 /**
  * The checkpoint format shared by every stage: a folder holding manifest.json (config, step,
- * seed, dataset and extractor fingerprints, training options) and one tfjs weights file per group
- * ('encoder', 'optimizer', later 'generator', ...) described by tfjs weight-manifest entries.
- * This file is storage-agnostic; checkpoint-node.ts reads and writes folders on disk.
+ * seed, dataset and extractor fingerprints, training options; checkpoint-manifest.ts) and one
+ * tfjs weights file per group ('encoder', 'optimizer', later 'generator', ...) described by tfjs
+ * weight-manifest entries and a SHA-256. This file is storage-agnostic; checkpoint-node.ts reads
+ * and writes folders on disk.
  */
 import * as tf from '@tensorflow/tfjs'
-import { z } from 'zod'
 import { InputError } from '../core/errors.js'
+import {
+  assembleCheckpoint,
+  verifyWeightsFile,
+  type CheckpointDraft,
+  type CheckpointManifest,
+  type WeightsEntry,
+} from './checkpoint-manifest.js'
 
-/** Training stages that write checkpoints. */
-export const STAGES = ['encoder', 'generator', 'finetune', 'mapper'] as const
-/** A training stage. */
-export type Stage = (typeof STAGES)[number]
-
-const weightSpec = z.object({
-  name: z.string(),
-  shape: z.array(z.number().int().min(0)),
-  dtype: z.enum(['float32', 'int32', 'bool', 'string', 'complex64']),
-})
-
-/** Schema of manifest.json. */
-export const checkpointManifestSchema = z.object({
-  format: z.literal('step-checkpoint'),
-  version: z.literal(1),
-  stage: z.enum(STAGES),
-  step: z.number().int().min(0),
-  steps: z.number().int().min(0),
-  seed: z.number().int().min(0),
-  createdAt: z.string(),
-  config: z.unknown(),
-  dataset: z.object({
-    label: z.string(),
-    fingerprint: z.string(),
-    size: z.number().int(),
-    count: z.number().int(),
-  }),
-  extractor: z.object({ id: z.string(), fingerprint: z.string() }).nullable(),
-  training: z.record(z.string(), z.unknown()),
-  weights: z.record(
-    z.string(),
-    z.object({
-      file: z.string().regex(/^[\w.-]+\.bin$/),
-      bytes: z.number().int().min(0),
-      specs: z.array(weightSpec),
-    }),
-  ),
-})
-
-/** manifest.json of a checkpoint. */
-export type CheckpointManifest = z.infer<typeof checkpointManifestSchema>
-
-/** A manifest before its weights are written (the writer fills `weights`). */
-export type CheckpointDraft = Omit<
-  CheckpointManifest,
-  'weights' | 'format' | 'version' | 'createdAt'
->
+export {
+  STAGES,
+  checkpointManifestSchema,
+  parseManifest,
+  verifyWeightsFile,
+  type CheckpointDraft,
+  type CheckpointManifest,
+  type Stage,
+  type WeightsEntry,
+} from './checkpoint-manifest.js'
 
 /** Named tensors of one group, in a stable order. */
 export type TensorGroup = ReadonlyArray<{ readonly name: string; readonly tensor: tf.Tensor }>
@@ -67,33 +37,16 @@ export async function encodeGroup(
 }
 
 /**
- * The manifest and weight files (`<group>-<step>.bin` -> bytes) of a checkpoint: what folder
- * and in-memory stores both write.
+ * The manifest and weight files (`<group>-<step>-<sha256 prefix>.bin` -> bytes) of a checkpoint:
+ * what folder and in-memory stores both write.
  */
 export async function encodeCheckpoint(
   draft: CheckpointDraft,
   groups: Record<string, TensorGroup>,
 ): Promise<{ manifest: CheckpointManifest; files: Map<string, ArrayBuffer> }> {
-  const files = new Map<string, ArrayBuffer>()
-  const weights: CheckpointManifest['weights'] = {}
-  for (const [group, tensors] of Object.entries(groups)) {
-    const { data, specs } = await encodeGroup(tensors)
-    const file = `${group}-${String(draft.step).padStart(7, '0')}.bin`
-    files.set(file, data)
-    weights[group] = {
-      file,
-      bytes: data.byteLength,
-      specs: specs.map((s) => ({ name: s.name, shape: s.shape, dtype: s.dtype })),
-    }
-  }
-  const manifest: CheckpointManifest = {
-    format: 'step-checkpoint',
-    version: 1,
-    createdAt: new Date().toISOString(),
-    ...draft,
-    weights,
-  }
-  return { manifest, files }
+  const encoded: Record<string, { data: ArrayBuffer; specs: tf.io.WeightsManifestEntry[] }> = {}
+  for (const [group, tensors] of Object.entries(groups)) encoded[group] = await encodeGroup(tensors)
+  return assembleCheckpoint(draft, encoded)
 }
 
 /** Decodes one group back into named tensors (order preserved). */
@@ -114,28 +67,15 @@ export function decodeGroup(
   return specs.map((s) => ({ name: s.name, tensor: map[s.name] as tf.Tensor }))
 }
 
-/** Parses manifest.json text, with errors naming the file and field. */
-export function parseManifest(text: string, where: string): CheckpointManifest {
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch (err) {
-    throw new InputError(
-      'checkpoint/corrupt',
-      `not valid JSON (${err instanceof Error ? err.message : String(err)})`,
-      where,
-    )
-  }
-  const r = checkpointManifestSchema.safeParse(json)
-  if (!r.success) {
-    const issue = r.error.issues[0]
-    throw new InputError(
-      'checkpoint/invalid',
-      `field ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`,
-      where,
-    )
-  }
-  return r.data
+/** Verifies a weights file against its manifest entry (checkpoint-manifest.ts), then decodes it. */
+export async function decodeVerified(
+  entry: WeightsEntry,
+  data: ArrayBuffer,
+  where: string,
+  file = `${where}/${entry.file}`,
+): Promise<{ name: string; tensor: tf.Tensor }[]> {
+  await verifyWeightsFile(entry, data, where)
+  return decodeGroup(data, entry.specs, file)
 }
 
 /** Where a run's checkpoint and loss log live (a folder on disk, IndexedDB in a browser). */

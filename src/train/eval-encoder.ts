@@ -10,16 +10,21 @@ import type { NeighbourLists } from './mining/neighbours.js'
 import { computeNeighbours } from './mining/neighbours.js'
 import type { StyleImages } from './style-images.js'
 
-/** Style codes E(x) of the images at `indices` (default all), as a host matrix [N, zDim]. */
+/**
+ * Style codes E(x) of the images at `indices` (default all), as a host matrix [N, zDim]; `signal`
+ * is checked before every batch (AbortError).
+ */
 export async function encodeAll(
   encoder: StyleEncoder,
   images: StyleImages,
   batchSize = 32,
   indices: readonly number[] = Array.from({ length: images.count }, (_, i) => i),
+  signal?: AbortSignal,
 ): Promise<Float32Array> {
   const zDim = encoder.config.zDim
   const out = new Float32Array(indices.length * zDim)
   for (let i0 = 0; i0 < indices.length; i0 += batchSize) {
+    signal?.throwIfAborted()
     const idx = indices.slice(i0, i0 + batchSize)
     const x = await images.batch(idx)
     const z = tf.tidy(() => encoder.apply(x))

@@ -47,6 +47,11 @@ export interface GanLosses {
 
 /** Names of the logged losses, in record order. */
 export const GAN_LOSS_NAMES = ['g_adv', 'g_percept', 'z_reg', 'd_real', 'd_fake', 'total'] as const
+/** One of GAN_LOSS_NAMES. */
+export type GanLossName = (typeof GAN_LOSS_NAMES)[number]
+
+/** Maps a loss tensor by name inside the tapes (fault injection in tests; identity otherwise). */
+export type LossHook = <T extends tf.Tensor>(name: GanLossName, loss: T) => T
 
 /** Options of GanStep. */
 export interface GanStepOptions {
@@ -84,8 +89,13 @@ export class GanStep {
   /**
    * Computes the losses and both gradients at the current weights with learning rate `lr`; applies
    * the updates only when every loss is finite. Returns the losses and whether they were applied.
+   * `hook` sees each loss tensor before it is used (tests force NaN with it).
    */
-  async run(batch: PairTensors, lr: number): Promise<{ losses: GanLosses; applied: boolean }> {
+  async run(
+    batch: PairTensors,
+    lr: number,
+    hook: LossHook = (_name, loss) => loss,
+  ): Promise<{ losses: GanLosses; applied: boolean }> {
     const { encoder, generator, discriminator } = this.nets
     const { input, output } = batch
     const w = this.weights
@@ -102,13 +112,13 @@ export class GanStep {
         const z = frozenZ ?? encoder.apply(output) // [B, zDim]
         const f = generator.apply(input, z) // [B, H, W, 3]
         kept.fake = tf.keep(f)
-        const adv = lsganGeneratorLoss(discriminator.apply(f, input))
-        const percept = perceptualLoss(this.extractor, f, target)
-        const zReg = zRegulariser(z)
+        const adv = hook('g_adv', lsganGeneratorLoss(discriminator.apply(f, input)))
+        const percept = hook('g_percept', perceptualLoss(this.extractor, f, target))
+        const zReg = hook('z_reg', zRegulariser(z))
         gParts = [tf.keep(adv), tf.keep(percept), tf.keep(zReg)]
         let total = tf.add(tf.mul(adv, w.adversarial), tf.mul(percept, w.perceptual))
         if (trainE) total = tf.add(total, tf.mul(zReg, w.zReg))
-        return total as tf.Scalar
+        return hook('total', total as tf.Scalar)
       }, this.gVars)
       gGrads = g.grads
       gParts.push(g.value)
@@ -119,8 +129,10 @@ export class GanStep {
           discriminator.apply(output, input),
           discriminator.apply(detached, input),
         )
-        dParts = [tf.keep(l.real), tf.keep(l.fake)]
-        return tf.add<tf.Scalar>(l.real, l.fake)
+        const real = hook('d_real', l.real)
+        const fake = hook('d_fake', l.fake)
+        dParts = [tf.keep(real), tf.keep(fake)]
+        return tf.add<tf.Scalar>(real, fake)
       }, this.dVars)
       dGrads = d.grads
       d.value.dispose()

@@ -4,11 +4,13 @@
  * paired with the noise e_i whose M(e) is nearest (exact search, imle-search.ts); in between, M
  * regresses mean_i |M(e_i + 0.01 n) - z_i|^2 (squared norm per code, mean over the batch) with
  * Adam. Every random draw is derived from (seed, epoch[, batch]) and the current pairing is saved
- * with each checkpoint, so a resumed run equals an uninterrupted one bit for bit on cpu.
+ * with each checkpoint, so a resumed run equals an uninterrupted one bit for bit on cpu. An epoch
+ * is the mapper's step: cancel, NaN/Inf and allocation failures are handled per epoch as the other
+ * stages handle them per step (train-faults.ts).
  */
 import * as tf from '@tensorflow/tfjs'
 import { yieldToEvents } from '../core/yield.js'
-import { InputError, StepError } from '../core/errors.js'
+import { InputError } from '../core/errors.js'
 import { Fingerprint } from '../core/fingerprint.js'
 import { createRng, deriveSeed } from '../core/rng.js'
 import type { StepModelConfig } from '../models/configs.js'
@@ -22,6 +24,14 @@ import type {
 } from './checkpoint.js'
 import { resumeMapperRun, saveMapperRun } from './imle-checkpoint.js'
 import { meanCodeOf, selectTargets } from './imle-search.js'
+import {
+  asOutOfMemory,
+  divergedLoss,
+  finiteWeightsIO,
+  forcedFailure,
+  poisoned,
+  type TrainingFaults,
+} from './train-faults.js'
 
 export { coverageOf, mapperCoverage, meanCodeOf, type CoverageReport } from './imle-search.js'
 
@@ -65,6 +75,8 @@ export interface MapperOptions {
   readonly resume?: boolean
   readonly signal?: AbortSignal
   readonly onProgress?: (p: MapperProgress) => void
+  /** Forced faults (tests only; steps are epochs, the loss is named 'loss'). */
+  readonly faults?: TrainingFaults
 }
 
 /** How a run ended. */
@@ -119,8 +131,10 @@ export async function trainMapper(o: MapperOptions): Promise<MapperResult> {
     extractor: null,
     training,
   })
+  let saved: number | null = null
+  const io = finiteWeightsIO(o.io, () => saved)
   const save = (epoch: number): Promise<void> =>
-    saveMapperRun(o.io, draft(epoch), {
+    saveMapperRun(io, draft(epoch), {
       mapper,
       adam,
       targets: targets ?? new Float32Array(n * zDim),
@@ -142,35 +156,43 @@ export async function trainMapper(o: MapperOptions): Promise<MapperResult> {
         imle = r.imle
       }
     }
-    let saved = epoch
+    if (epoch > 0) saved = epoch
     let lastLoss: number | null = null
     const t0 = performance.now()
     const start = epoch
     while (epoch < epochs) {
       await yieldToEvents() // lets a cancel request arrive
       if (o.signal?.aborted) {
-        if (epoch > saved) await save(epoch)
+        if (epoch > (saved ?? 0)) await save(epoch)
         return { status: 'cancelled', epoch, lastLoss, mapper }
       }
-      if (epoch % staleness === 0 || !targets) {
-        const picked = await selectTargets(mapper, o.codes, {
-          poolSize: training.sampleFactor * n,
-          seed: deriveSeed(o.seed, 'imle-pool', epoch),
-          ...(o.searchBlock ? { blockElements: o.searchBlock } : {}),
-        })
-        targets = picked.noise
-        imle = Math.fround(picked.objective) // float32, as saved, so a resumed log is identical
+      const at = {
+        stage: 'mapper',
+        step: epoch + 1,
+        unit: 'epoch',
+        lastGood: saved,
+        where: o.io.label,
       }
-      adam.config.lr = training.lr * training.lrDecay ** Math.floor(epoch / training.lrDecayEvery)
-      lastLoss = await runEpoch(mapper, adam, o.codes, targets, epoch, o.seed, training)
+      try {
+        forcedFailure(o.faults, epoch + 1)
+        if (epoch % staleness === 0 || !targets) {
+          const picked = await selectTargets(mapper, o.codes, {
+            poolSize: training.sampleFactor * n,
+            seed: deriveSeed(o.seed, 'imle-pool', epoch),
+            ...(o.searchBlock ? { blockElements: o.searchBlock } : {}),
+          })
+          targets = picked.noise
+          imle = Math.fround(picked.objective) // float32, as saved, so a resumed log is identical
+        }
+        adam.config.lr = training.lr * training.lrDecay ** Math.floor(epoch / training.lrDecayEvery)
+        const hook = <T extends tf.Tensor>(t: T) => poisoned(o.faults, at.step, 'loss', t)
+        lastLoss = await runEpoch(mapper, adam, o.codes, targets, epoch, o.seed, training, hook)
+      } catch (err) {
+        throw asOutOfMemory(err, at, batchSize)
+      }
       epoch += 1
-      if (!Number.isFinite(lastLoss)) {
-        throw new StepError(
-          'train/nan',
-          `mapper loss became ${lastLoss} at epoch ${epoch}; the last good checkpoint is epoch ${saved}`,
-          o.io.label,
-        )
-      }
+      const diverged = divergedLoss({ loss: lastLoss }, at, 'nothing computed from it was saved')
+      if (diverged) throw diverged
       const seconds = (performance.now() - t0) / 1000
       await o.io.log({
         step: epoch,
@@ -205,6 +227,7 @@ async function runEpoch(
   epoch: number,
   seed: number,
   t: { readonly batchSize: number; readonly noiseStd: number },
+  hook: <T extends tf.Tensor>(loss: T) => T,
 ): Promise<number> {
   const zDim = mapper.config.zDim
   const n = codes.length / zDim
@@ -225,7 +248,9 @@ async function runEpoch(
     })
     const eT = tf.tensor2d(e, [idx.length, zDim])
     const zT = tf.tensor2d(z, [idx.length, zDim])
-    const loss = adam.minimize(() => tf.mean(tf.sum(tf.square(tf.sub(mapper.apply(eT), zT)), 1)))
+    const loss = adam.minimize(() =>
+      hook(tf.mean<tf.Scalar>(tf.sum(tf.square(tf.sub(mapper.apply(eT), zT)), 1))),
+    )
     const next = tf.tidy(() => tf.add<tf.Scalar>(total, tf.mul(loss, idx.length)))
     tf.dispose([eT, zT, loss, total])
     total = next

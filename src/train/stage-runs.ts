@@ -190,7 +190,7 @@ export async function runMapperStage(
             .sort((a, b) => a - b)
         : all
     r.log?.(`encoding ${picked.length} of ${images.count} training images at ${size} px`)
-    const codes = await encodeAll(model.encoder, images, 32, picked)
+    const codes = await encodeAll(model.encoder, images, 32, picked, r.signal)
     const result = await trainMapper({
       codes,
       config: model.config,

@@ -4,7 +4,9 @@
  * batch-contrastive loss, lr 1e-2 decayed over the last 30 %, ADR 0008; the paper's triplet
  * hinge at lr 1e-3 with `loss: 'triplet', lr: 1e-3, lrDecay: 0`), logging each step,
  * checkpointing every K steps, resumable, and cancellable through an AbortSignal (the run stops
- * after the current step and saves, so no finished step is lost).
+ * after the current step and saves, so no finished step is lost). A NaN/Inf loss or weight stops
+ * the run keeping the last good checkpoint; an allocation failure says which batch size to try
+ * (train-faults.ts).
  */
 import * as tf from '@tensorflow/tfjs'
 import { yieldToEvents } from '../core/yield.js'
@@ -20,6 +22,14 @@ import type { StyleImages } from './style-images.js'
 import { batchContrastLoss, CONTRAST_TEMPERATURE } from './batch-contrast-loss.js'
 import { lrAt } from './lr-schedule.js'
 import { TRIPLET_L2, TRIPLET_MARGIN, tripletLoss } from './triplet-loss.js'
+import {
+  asOutOfMemory,
+  divergedLoss,
+  finiteWeightsIO,
+  forcedFailure,
+  poisoned,
+  type TrainingFaults,
+} from './train-faults.js'
 
 /** Stage-1 objectives: the batch-contrastive loss (default, ADR 0008) or the paper's triplet hinge. */
 export const STAGE1_LOSSES = ['contrast', 'triplet'] as const
@@ -65,6 +75,8 @@ export interface Stage1Options {
   readonly resume?: boolean
   readonly signal?: AbortSignal
   readonly onProgress?: (p: Stage1Progress) => void
+  /** Forced faults (tests only); losses are named 'loss', 'triplet' and 'l2' as in the log. */
+  readonly faults?: TrainingFaults
 }
 
 /** How a run ended. */
@@ -146,6 +158,8 @@ export async function trainEncoder(o: Stage1Options): Promise<Stage1Result> {
       onProgress: (phase, done, total) => o.onProgress?.({ phase, step: done, steps: total }),
     })
 
+    let saved: number | null = step > 0 ? step : null
+    const io = finiteWeightsIO(o.io, () => saved)
     const draft = (at: number): CheckpointDraft => ({
       stage: 'encoder',
       step: at,
@@ -162,57 +176,67 @@ export async function trainEncoder(o: Stage1Options): Promise<Stage1Result> {
       training,
     })
     const save = (at: number) =>
-      o.io.save(draft(at), {
+      io.save(draft(at), {
         encoder: encoder.params.entries().map(([name, tensor]) => ({ name, tensor })),
         optimizer: adam.state(),
       })
 
-    let saved = step
-    let lastLoss: number | null = null
-    const t0 = performance.now()
-    const startStep = step
-    while (step < o.steps) {
-      await yieldToEvents() // lets a cancel request arrive
-      if (o.signal?.aborted) {
-        if (step > saved) await save(step)
-        return { status: 'cancelled', step, lastLoss, encoder, miningCached: mined.cached }
-      }
-      const t = tripletBatch(mined.lists, step, {
+    const objective = training.loss === 'contrast' ? batchContrastLoss : tripletLoss
+    /** One optimisation step at `at` (0-based); the losses as logged. */
+    const trainStep = async (at: number) => {
+      const t = tripletBatch(mined.lists, at, {
         batchSize,
         seed: o.seed,
         negatives: training.negatives,
       })
       const x = await o.images.batch([...t.anchor, ...t.positive, ...t.negative])
-      adam.config.lr = lrAt(step, o.steps, training.lr, training.lrDecay)
-      const objective = training.loss === 'contrast' ? batchContrastLoss : tripletLoss
+      adam.config.lr = lrAt(at, o.steps, training.lr, training.lrDecay)
       let parts: tf.Scalar[] = []
+      const poison = <T extends tf.Tensor>(name: string, v: T) =>
+        poisoned(o.faults, at + 1, name, v)
       const loss = adam.minimize(() => {
         const z = encoder.apply(x) // [3B, zDim]
         const [za, zp, zn] = tf.split<tf.Tensor2D>(z, 3, 0)
         const l = objective(za as tf.Tensor2D, zp as tf.Tensor2D, zn as tf.Tensor2D)
-        parts = [tf.keep(l.triplet), tf.keep(l.l2)]
-        return l.total
+        const triplet = poison('triplet', l.triplet)
+        const l2 = poison('l2', l.l2)
+        parts = [tf.keep(triplet), tf.keep(l2)]
+        const part = triplet !== l.triplet || l2 !== l.l2 // a poisoned part poisons the total
+        return poison('loss', part ? tf.add<tf.Scalar>(l.total, NaN) : l.total)
       })
       x.dispose()
       const [total, triplet, l2] = await Promise.all(
         [loss, ...parts].map(async (s) => (await s.data())[0] ?? NaN),
       )
       tf.dispose([loss, ...parts])
-      step += 1
-      lastLoss = total ?? NaN
-      if (!Number.isFinite(lastLoss)) {
-        throw new StepError(
-          'train/nan',
-          `loss became ${lastLoss} at step ${step} (triplet ${triplet}, l2 ${l2}); the last good checkpoint is step ${saved}`,
-        )
+      return { loss: total ?? NaN, triplet: triplet ?? NaN, l2: l2 ?? NaN }
+    }
+    let lastLoss: number | null = null
+    const t0 = performance.now()
+    const startStep = step
+    while (step < o.steps) {
+      await yieldToEvents() // lets a cancel request arrive
+      if (o.signal?.aborted) {
+        if (step > (saved ?? 0)) await save(step)
+        return { status: 'cancelled', step, lastLoss, encoder, miningCached: mined.cached }
       }
+      const at = { stage: 'encoder', step: step + 1, lastGood: saved, where: o.io.label }
+      let losses: Record<'loss' | 'triplet' | 'l2', number>
+      try {
+        forcedFailure(o.faults, step + 1)
+        losses = await trainStep(step)
+      } catch (err) {
+        throw asOutOfMemory(err, at, batchSize)
+      }
+      step += 1
+      const diverged = divergedLoss(losses, at, 'nothing computed from it was saved')
+      if (diverged) throw diverged
+      lastLoss = losses.loss
       const seconds = (performance.now() - t0) / 1000
       const imagesPerSecond = ((step - startStep) * 3 * batchSize) / seconds
       await o.io.log({
         step,
-        loss: total,
-        triplet,
-        l2,
+        ...losses,
         imagesPerSecond: Number(imagesPerSecond.toFixed(2)),
         seconds: Number(seconds.toFixed(3)),
       })

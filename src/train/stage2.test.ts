@@ -3,7 +3,7 @@ import { mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { StepError } from '../core/errors.js'
+import { OutOfMemoryError, StepError, TrainingDivergedError } from '../core/errors.js'
 import { decodeImage } from '../core/image/decode.js'
 import { crop } from '../core/image/resize.js'
 import { folderStore } from '../data/node-store.js'
@@ -16,7 +16,7 @@ import { createRandomExtractor } from '../models/features/random.js'
 import type { FeatureExtractor } from '../models/features/types.js'
 import { createGenerator } from '../models/generator.js'
 import type { Params } from '../models/params.js'
-import { folderCheckpointIO, loadCheckpoint, samplePath } from './checkpoint-node.js'
+import { folderCheckpointIO, loadCheckpoint, readManifest, samplePath } from './checkpoint-node.js'
 import { disposeModels, ganInitFromCheckpoint } from './gan-checkpoint.js'
 import { PairBatches, pairTensors, samplePairs } from './gan-data.js'
 import { GanStep, type GanLosses } from './gan-step.js'
@@ -293,7 +293,7 @@ describe('stage 2 trainer', () => {
     expect(err).toBeInstanceOf(StepError)
     expect((err as StepError).code).toBe('train/nan')
     expect((err as Error).message).toMatch(
-      /loss 'g_percept' became NaN at step 3 \(.*\); the weights were not updated; the last good checkpoint is step 2$/,
+      /stage 2 \(generator\): loss 'g_percept' became NaN at step 3 \(.*\); the weights were not updated; the last good checkpoint is step 2 \(kept\)$/,
     )
     expect(tf.memory().numTensors).toBe(before) // the networks were disposed
     const saved = await loadCheckpoint(join(root, 'nan'))
@@ -304,5 +304,40 @@ describe('stage 2 trainer', () => {
       tf.dispose(ts.map((t) => t.tensor))
     }
     expect((await readLog('nan')).map((l) => l.step)).toEqual([1, 2])
+  })
+
+  it('a forced NaN in d_fake stops the run at that step naming it; checkpoint 2 is intact', async () => {
+    const saves: number[] = []
+    const io = folderCheckpointIO(join(root, 'f-nan'))
+    const err = await trainGenerator(
+      options('f-nan', {
+        steps: 4,
+        init: { encoder: createEncoder(config.encoder, 9) },
+        io: { ...io, save: (d, g) => (saves.push(d.step), io.save(d, g)) },
+        faults: { nanFrom: { step: 3, loss: 'd_fake' } },
+      }),
+    ).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(TrainingDivergedError)
+    expect((err as TrainingDivergedError).quantity).toBe('d_fake')
+    expect((err as Error).message).toMatch(
+      /stage 2 \(generator\): loss 'd_fake' became NaN at step 3 \(g_adv [-0-9.e]+, .*d_fake NaN, total [-0-9.e]+\); the weights were not updated; the last good checkpoint is step 2 \(kept\)$/,
+    )
+    expect(saves).toEqual([2])
+    expect((await readManifest(join(root, 'f-nan'))).step).toBe(2)
+    const kept = await groups('f-nan') // every file checked against its checksum
+    expect(Object.values(kept).flat().every(Number.isFinite)).toBe(true)
+  })
+
+  it('an allocation failure stops with the backend and half the batch size', async () => {
+    const err = await trainGenerator(
+      options('oom', {
+        init: { encoder: createEncoder(config.encoder, 9) },
+        faults: { throwAt: { step: 1, error: new Error('Failed to allocate 268435456 bytes') } },
+      }),
+    ).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(OutOfMemoryError)
+    expect((err as Error).message).toBe(
+      `${join(root, 'oom')}: stage 2 (generator) ran out of memory at step 1 on the 'cpu' backend (Failed to allocate 268435456 bytes); try batch size 1 (it is 2); no checkpoint was saved yet`,
+    )
   })
 })

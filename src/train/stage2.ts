@@ -5,21 +5,32 @@
  * (gan-data.ts); the learning rate follows lr-schedule.ts; averages of G (and of E in stage 3)
  * are kept (ema.ts) and are what sample sheets and inference use. Like stage 1 the run logs every
  * step, checkpoints every K steps, resumes exactly (every random draw derives from (seed, step)),
- * stops after the current step on abort and saves, and stops on a NaN/Inf loss without saving.
+ * stops after the current step on abort and saves. The first step with a NaN/Inf loss stops the
+ * run (its update is not applied: GanStep) and weights are checked before every save, so the last
+ * good checkpoint is never overwritten; an allocation failure names the batch size to try
+ * (train-faults.ts).
  */
+import type * as tf from '@tensorflow/tfjs'
 import { yieldToEvents } from '../core/yield.js'
-import { StepError } from '../core/errors.js'
 import { deriveSeed } from '../core/rng.js'
 import type { PairedDataset } from '../data/paired.js'
 import type { StepModelConfig } from '../models/configs.js'
 import type { FeatureExtractor } from '../models/features/types.js'
 import type { CheckpointDraft, CheckpointIO } from './checkpoint.js'
 import { GAN_LOSS_WEIGHTS, defaultPerceptualWeight, type GanLossWeights } from './gan-losses.js'
-import { GAN_LOSS_NAMES, GanStep, type GanLosses } from './gan-step.js'
+import { GanStep, type GanLosses } from './gan-step.js'
 import { disposeModels, modelGroups, type GanInit, type GanModels } from './gan-checkpoint.js'
 import { PairBatches, pairTensors } from './gan-data.js'
 import { LR_DECAY_FRACTION, lrAt } from './lr-schedule.js'
 import { buildModels, checkOptions, checkStart, restoreRun, SampleWriter } from './stage2-setup.js'
+import {
+  asOutOfMemory,
+  divergedLoss,
+  finiteWeightsIO,
+  forcedFailure,
+  poisoned,
+  type TrainingFaults,
+} from './train-faults.js'
 
 /** The two stages this trainer runs. */
 export type GanStage = 'generator' | 'finetune'
@@ -74,6 +85,8 @@ export interface Stage2Options {
   readonly resume?: boolean
   readonly signal?: AbortSignal
   readonly onProgress?: (p: Stage2Progress) => void
+  /** Forced faults (tests only); losses by their logged names (GAN_LOSS_NAMES). */
+  readonly faults?: TrainingFaults
 }
 
 /** How a run ended; the caller disposes `models` (disposeModels). */
@@ -126,6 +139,8 @@ export async function trainGenerator(o: Stage2Options): Promise<Stage2Result> {
     const restored = o.resume ? await restoreRun(o, models, gan, training) : null
     if (restored === null) checkStart(o)
     let step = restored ?? 0
+    let saved: number | null = restored
+    const io = finiteWeightsIO(o.io, () => saved)
     const draft = (at: number): CheckpointDraft => ({
       stage: o.stage,
       step: at,
@@ -143,14 +158,13 @@ export async function trainGenerator(o: Stage2Options): Promise<Stage2Result> {
     })
     const optimisers = gan
     const save = (at: number) =>
-      o.io.save(draft(at), {
+      io.save(draft(at), {
         ...modelGroups(models.all),
         optimizer_g: optimisers.adamG.state(),
         optimizer_d: optimisers.adamD.state(),
       })
     const samples = await SampleWriter.create(o, models.all)
 
-    let saved = step
     let losses: GanLosses | null = null
     const t0 = performance.now()
     const startStep = step
@@ -158,23 +172,34 @@ export async function trainGenerator(o: Stage2Options): Promise<Stage2Result> {
     while (step < o.steps) {
       await yieldToEvents() // lets a cancel request arrive
       if (o.signal?.aborted) {
-        if (step > saved) await save(step)
+        if (step > (saved ?? 0)) await save(step)
         return { status: 'cancelled', step, losses, models: models.all }
       }
-      const images = await (next ?? batches.images(step))
-      next = step + 1 < o.steps ? batches.images(step + 1) : null
-      next?.catch(() => undefined) // surfaced when awaited on the next iteration
-      const batch = pairTensors(images)
+      const at = { stage: o.stage, step: step + 1, lastGood: saved, where: o.io.label }
       const lr = lrAt(step, o.steps, training.lr, training.decayFraction)
       let applied: boolean
       try {
-        ;({ losses, applied } = await gan.run(batch, lr))
-      } finally {
-        batch.input.dispose()
-        batch.output.dispose()
+        forcedFailure(o.faults, step + 1)
+        const images = await (next ?? batches.images(step))
+        next = step + 1 < o.steps ? batches.images(step + 1) : null
+        next?.catch(() => undefined) // surfaced when awaited on the next iteration
+        const batch = pairTensors(images)
+        const hook = <T extends tf.Tensor>(name: string, t: T) =>
+          poisoned(o.faults, at.step, name, t)
+        try {
+          ;({ losses, applied } = await gan.run(batch, lr, hook))
+        } finally {
+          batch.input.dispose()
+          batch.output.dispose()
+        }
+      } catch (err) {
+        throw asOutOfMemory(err, at, training.batchSize)
       }
       step += 1
-      if (!applied) throw nanError(losses, step, saved, o.io.label)
+      if (!applied) {
+        const detail = 'the weights were not updated'
+        throw divergedLoss({ ...losses }, at, detail) ?? new Error('GanStep: update not applied')
+      }
       models.emaG.update(step)
       models.emaE?.update(step)
       const seconds = (performance.now() - t0) / 1000
@@ -208,16 +233,4 @@ export async function trainGenerator(o: Stage2Options): Promise<Stage2Result> {
   } finally {
     gan?.dispose()
   }
-}
-
-/** The error of a step whose losses are not all finite; names the first bad loss. */
-function nanError(losses: GanLosses, step: number, saved: number, where: string): StepError {
-  const bad = GAN_LOSS_NAMES.find((k) => !Number.isFinite(losses[k])) ?? 'total'
-  const all = GAN_LOSS_NAMES.map((k) => `${k} ${losses[k]}`).join(', ')
-  const last = saved > 0 ? `the last good checkpoint is step ${saved}` : 'no checkpoint was saved'
-  return new StepError(
-    'train/nan',
-    `loss '${bad}' became ${losses[bad]} at step ${step} (${all}); the weights were not updated; ${last}`,
-    where,
-  )
 }

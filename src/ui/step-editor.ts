@@ -285,7 +285,7 @@ export class StepEditor extends LitElement {
 
   /** Imports a .stepckpt file's text: stored in IndexedDB and usable by Load Model at once. */
   async importCheckpoint(text: string, name = 'checkpoint file'): Promise<string> {
-    const b = decodeBundle(text, name)
+    const b = await decodeBundle(text, name)
     const item = { path: b.path, manifest: b.manifest, files: [...b.files.entries()] }
     this.keep([item])
     this.runner?.restore([item])
