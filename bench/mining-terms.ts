@@ -101,7 +101,7 @@ export async function benchRows(
   extractor: FeatureExtractor,
   source: RowSource,
   o: {
-    forms?: (l: { layer: string; form: TermForm }) => boolean
+    forms?: (l: Meta['layers'][number]) => boolean
     chunk?: number
     log?: (line: string) => void
   } = {},

@@ -222,7 +222,7 @@ export async function styleTerms(
 }
 
 /** Candidates re-ranked per row in projected mode (0 = no re-ranking). */
-function rerankCount(o: MiningOptions): number {
+function rerankCount(o: Pick<MiningOptions, 'rerank'>): number {
   return o.rerank ?? DEFAULT_RERANK
 }
 
@@ -247,33 +247,8 @@ export async function mineNeighbours(
     }
   const t0 = performance.now()
   const { terms, rerank } = await styleTerms(images, extractor, o)
-  const balanced = async (ts: DistanceTerm[]) => {
-    const norms = await Promise.all(ts.map((t) => termNorms(t)))
-    if (o.balance !== false) await balanceWeights(ts, norms)
-    return norms
-  }
-  const norms = await balanced(terms)
-  const dims = terms.reduce((s, t) => s + t.rowLength, 0)
   const t1 = performance.now()
-  const kNear = o.kNear ?? 16
-  const progress = (done: number, total: number) => o.onProgress?.('neighbours', done, total)
-  const signal = o.signal ? { signal: o.signal } : {}
-  const allPairs = o.mode === 'exact' ? neighboursOfTerms : neighboursOfVectors
-  let lists = await allPairs(terms, {
-    norms,
-    kNear: rerank ? Math.max(kNear, rerankCount(o)) : kNear,
-    kFar: o.kFar ?? 32,
-    ...signal,
-    onProgress: rerank ? undefined : progress,
-  })
-  if (rerank) {
-    const exactNorms = await balanced(rerank)
-    lists = await rerankNeighbours(lists, rerank, exactNorms, {
-      kNear,
-      ...signal,
-      onProgress: progress,
-    })
-  }
+  const lists = await neighboursOfStyleTerms(terms, rerank, o)
   const t2 = performance.now()
   await o.cache?.save(key, lists)
   return {
@@ -282,7 +257,42 @@ export async function mineNeighbours(
     cached: false,
     featureSeconds: (t1 - t0) / 1000,
     neighbourSeconds: (t2 - t1) / 1000,
-    dims,
+    dims: terms.reduce((s, t) => s + t.rowLength, 0),
     weights: (rerank ?? terms).map((t) => ({ layer: t.layer, kind: t.kind, weight: t.weight })),
   }
+}
+
+/**
+ * The neighbour phase of mining from per-image terms (styleTerms): norms, layer balancing, all
+ * pairs (exact terms, or sketches), then re-ranking with `rerank` terms when given. Sets the
+ * terms' weights.
+ */
+export async function neighboursOfStyleTerms(
+  terms: DistanceTerm[],
+  rerank: DistanceTerm[] | null,
+  o: Pick<
+    MiningOptions,
+    'mode' | 'rerank' | 'kNear' | 'kFar' | 'balance' | 'signal' | 'onProgress'
+  >,
+): Promise<NeighbourLists> {
+  const balanced = async (ts: DistanceTerm[]) => {
+    const norms = await Promise.all(ts.map((t) => termNorms(t)))
+    if (o.balance !== false) await balanceWeights(ts, norms)
+    return norms
+  }
+  const norms = await balanced(terms)
+  const kNear = o.kNear ?? 16
+  const progress = (done: number, total: number) => o.onProgress?.('neighbours', done, total)
+  const signal = o.signal ? { signal: o.signal } : {}
+  const allPairs = o.mode === 'exact' ? neighboursOfTerms : neighboursOfVectors
+  const lists = await allPairs(terms, {
+    norms,
+    kNear: rerank ? Math.max(kNear, rerankCount(o)) : kNear,
+    kFar: o.kFar ?? 32,
+    ...signal,
+    onProgress: rerank ? undefined : progress,
+  })
+  if (!rerank) return lists
+  const exactNorms = await balanced(rerank)
+  return rerankNeighbours(lists, rerank, exactNorms, { kNear, ...signal, onProgress: progress })
 }

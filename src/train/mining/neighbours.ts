@@ -4,7 +4,7 @@
  * column blocks (memory stays bounded by the block sizes), then tf.topk per row block.
  */
 import * as tf from '@tensorflow/tfjs'
-import { blockDistances, termNorms, type DistanceTerm } from './terms.js'
+import { crossDistances, termNorms, type DistanceTerm } from './terms.js'
 
 /** Per-row neighbour indices: row i's list is at [i * k, (i + 1) * k), nearest/farthest first. */
 export interface NeighbourLists {
@@ -29,6 +29,11 @@ export interface NeighbourOptions {
   readonly signal?: AbortSignal
   /** Precomputed termNorms per term (computed when absent). */
   readonly norms?: readonly Float32Array[]
+  /**
+   * neighboursOfTerms only: compute the lists of these rows only (against all rows); the result
+   * has one list per query row, in this order (n = queryRows.length). Same arithmetic per row.
+   */
+  readonly queryRows?: Int32Array
 }
 
 /** Computes the lists for X given as a row-major Float32Array of N rows of length D. */
@@ -216,15 +221,22 @@ export async function neighboursOfTerms(
   const rowBlock = Math.min(options.rowBlock ?? 256, budget)
   const colBlock = Math.min(options.colBlock ?? 1024, budget)
   const norms = options.norms ?? (await Promise.all(terms.map((t) => termNorms(t))))
-  const near = new Int32Array(n * kNear)
-  const far = new Int32Array(n * kFar)
-  for (let r0 = 0; r0 < n; r0 += rowBlock) {
+  const query = options.queryRows
+  const rowTerms = query ? terms.map((t) => gatherTerm(t, query)) : terms
+  const rowNorms = query ? norms.map((nk) => Float32Array.from(query, (i) => nk[i] ?? 0)) : norms
+  const rows = query ? query.length : n
+  const self = (r: number) => (query ? (query[r] ?? -1) : r)
+  const near = new Int32Array(rows * kNear)
+  const far = new Int32Array(rows * kFar)
+  for (let r0 = 0; r0 < rows; r0 += rowBlock) {
     options.signal?.throwIfAborted()
-    const r1 = Math.min(n, r0 + rowBlock)
+    const r1 = Math.min(rows, r0 + rowBlock)
     const [nearIdx, farIdx] = tf.tidy(() => {
       const pieces: tf.Tensor2D[] = []
-      for (let c0 = 0; c0 < n; c0 += colBlock)
-        pieces.push(blockDistances(terms, norms, r0, r1, c0, Math.min(n, c0 + colBlock)))
+      for (let c0 = 0; c0 < n; c0 += colBlock) {
+        const c1 = Math.min(n, c0 + colBlock)
+        pieces.push(crossDistances(rowTerms, rowNorms, r0, r1, terms, norms, c0, c1))
+      }
       const dist = pieces.length === 1 ? (pieces[0] as tf.Tensor2D) : tf.concat(pieces, 1)
       // self has distance ~0: ask for one extra and drop it below
       return [tf.topk(tf.neg(dist), Math.min(n, kNear + 1)).indices, tf.topk(dist, kFar).indices]
@@ -236,14 +248,22 @@ export async function neighboursOfTerms(
       let k = 0
       for (let j = 0; j < wNear && k < kNear; j++) {
         const idx = ni[(r - r0) * wNear + j] ?? -1
-        if (idx !== r) near[r * kNear + k++] = idx
+        if (idx !== self(r)) near[r * kNear + k++] = idx
       }
       for (let j = 0; j < kFar; j++) far[r * kFar + j] = fi[(r - r0) * kFar + j] ?? -1
     }
-    options.onProgress?.(r1, n)
+    options.onProgress?.(r1, rows)
     await new Promise((resolve) => setTimeout(resolve, 0)) // let cancellation and progress through
   }
-  return { n, kNear, kFar, near, far }
+  return { n: rows, kNear, kFar, near, far }
+}
+
+/** A term holding only rows `idx` of `t`. */
+function gatherTerm(t: DistanceTerm, idx: Int32Array): DistanceTerm {
+  const rows = new Float32Array(idx.length * t.rowLength)
+  for (const [p, r] of idx.entries())
+    rows.set(t.rows.subarray(r * t.rowLength, (r + 1) * t.rowLength), p * t.rowLength)
+  return { ...t, rows }
 }
 
 /** Mean fraction of each row's first k exact nearest neighbours found among approx's first k. */

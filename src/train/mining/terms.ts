@@ -72,14 +72,31 @@ export function blockDistances(
   j0: number,
   j1: number,
 ): tf.Tensor2D {
+  return crossDistances(terms, norms, i0, i1, terms, norms, j0, j1)
+}
+
+/**
+ * As blockDistances, with the rows taken from `rowTerms` (the same layers, e.g. a subset of
+ * query rows) and the columns from `colTerms`.
+ */
+export function crossDistances(
+  rowTerms: readonly DistanceTerm[],
+  rowNorms: readonly Float32Array[],
+  i0: number,
+  i1: number,
+  colTerms: readonly DistanceTerm[],
+  colNorms: readonly Float32Array[],
+  j0: number,
+  j1: number,
+): tf.Tensor2D {
   return tf.tidy(() => {
-    const parts = terms.map((t, k) => {
-      const a = block(t, i0, i1)
+    const parts = colTerms.map((t, k) => {
+      const a = block(rowTerms[k] as DistanceTerm, i0, i1)
       const b = block(t, j0, j1)
       // explicit transpose: tfjs-wasm's matMul is ~10x slower with transposeB (measured)
       const dots = t.kind === 'vector' ? tf.matMul(a, tf.transpose(b)) : kernelProducts(t, a, b)
-      const nI = tf.tensor2d((norms[k] as Float32Array).subarray(i0, i1), [i1 - i0, 1])
-      const nJ = tf.tensor2d((norms[k] as Float32Array).subarray(j0, j1), [1, j1 - j0])
+      const nI = tf.tensor2d((rowNorms[k] as Float32Array).subarray(i0, i1), [i1 - i0, 1])
+      const nJ = tf.tensor2d((colNorms[k] as Float32Array).subarray(j0, j1), [1, j1 - j0])
       return tf.mul(tf.relu(tf.sub(tf.add(nI, nJ), tf.mul(dots, 2))), t.weight)
     })
     return (parts.length === 1 ? parts[0] : tf.addN(parts)) as tf.Tensor2D
