@@ -275,9 +275,12 @@ export async function neighboursOfStyleTerms(
     'mode' | 'rerank' | 'kNear' | 'kFar' | 'balance' | 'signal' | 'onProgress'
   >,
 ): Promise<NeighbourLists> {
+  // exact mode: the mean pairwise distances as in v1 (exact lists unchanged); projected: the
+  // same means from moments (the pairs of a kernel term cost (256 HW)^2 C, ~275 GFLOP)
+  const method = o.mode === 'exact' ? 'pairs' : 'moments'
   const balanced = async (ts: DistanceTerm[]) => {
     const norms = await Promise.all(ts.map((t) => termNorms(t)))
-    if (o.balance !== false) await balanceWeights(ts, norms)
+    if (o.balance !== false) await balanceWeights(ts, norms, 256, method)
     return norms
   }
   const norms = await balanced(terms)
