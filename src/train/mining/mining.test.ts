@@ -273,6 +273,21 @@ describe('distance terms', () => {
   })
 })
 
+describe('balancing from moments', () => {
+  it('gives the same mean pairwise distances as the pairs, for vector and kernel terms', async () => {
+    const rng = createRng(9)
+    const pos = (len: number) => Float32Array.from({ length: len }, () => Math.abs(rng.normal()))
+    const terms: DistanceTerm[] = [
+      { kind: 'vector', rows: pos(30 * 7), rowLength: 7, weight: 1, layer: 'v' },
+      { kind: 'kernel', rows: pos(30 * 4 * 6), rowLength: 24, positions: 4, weight: 1, layer: 'k' },
+    ]
+    const norms = await Promise.all(terms.map((t) => termNorms(t)))
+    const pairs = await balanceWeights(terms, norms, 20, 'pairs')
+    const moments = await balanceWeights(terms, norms, 20, 'moments')
+    for (const [k, mean] of pairs.entries()) expect((moments[k] ?? 0) / mean).toBeCloseTo(1, 4)
+  })
+})
+
 describe('exact re-ranking of sketch candidates', () => {
   it('orders each row’s candidates by the exact distance, for vector and kernel terms', async () => {
     const [a, b] = randomActivations(11, 30, [

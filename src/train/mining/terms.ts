@@ -72,14 +72,31 @@ export function blockDistances(
   j0: number,
   j1: number,
 ): tf.Tensor2D {
+  return crossDistances(terms, norms, i0, i1, terms, norms, j0, j1)
+}
+
+/**
+ * As blockDistances, with the rows taken from `rowTerms` (the same layers, e.g. a subset of
+ * query rows) and the columns from `colTerms`.
+ */
+export function crossDistances(
+  rowTerms: readonly DistanceTerm[],
+  rowNorms: readonly Float32Array[],
+  i0: number,
+  i1: number,
+  colTerms: readonly DistanceTerm[],
+  colNorms: readonly Float32Array[],
+  j0: number,
+  j1: number,
+): tf.Tensor2D {
   return tf.tidy(() => {
-    const parts = terms.map((t, k) => {
-      const a = block(t, i0, i1)
+    const parts = colTerms.map((t, k) => {
+      const a = block(rowTerms[k] as DistanceTerm, i0, i1)
       const b = block(t, j0, j1)
       // explicit transpose: tfjs-wasm's matMul is ~10x slower with transposeB (measured)
       const dots = t.kind === 'vector' ? tf.matMul(a, tf.transpose(b)) : kernelProducts(t, a, b)
-      const nI = tf.tensor2d((norms[k] as Float32Array).subarray(i0, i1), [i1 - i0, 1])
-      const nJ = tf.tensor2d((norms[k] as Float32Array).subarray(j0, j1), [1, j1 - j0])
+      const nI = tf.tensor2d((rowNorms[k] as Float32Array).subarray(i0, i1), [i1 - i0, 1])
+      const nJ = tf.tensor2d((colNorms[k] as Float32Array).subarray(j0, j1), [1, j1 - j0])
       return tf.mul(tf.relu(tf.sub(tf.add(nI, nJ), tf.mul(dots, 2))), t.weight)
     })
     return (parts.length === 1 ? parts[0] : tf.addN(parts)) as tf.Tensor2D
@@ -95,11 +112,16 @@ export async function balanceWeights(
   terms: DistanceTerm[],
   norms: readonly Float32Array[],
   sample = 256,
+  method: 'pairs' | 'moments' = 'pairs',
 ): Promise<number[]> {
   const n = (terms[0]?.rows.length ?? 0) / (terms[0]?.rowLength ?? 1)
   const m = Math.min(n, sample)
   const means: number[] = []
   for (const [k, t] of terms.entries()) {
+    if (method === 'moments') {
+      means.push(await meanDistance(t, norms[k] as Float32Array, m))
+      continue
+    }
     const saved = t.weight
     t.weight = 1
     const d = blockDistances([t], [norms[k] as Float32Array], 0, m, 0, m)
@@ -111,4 +133,26 @@ export async function balanceWeights(
   }
   means.forEach((mean, k) => ((terms[k] as DistanceTerm).weight = mean > 0 ? 1 / mean : 1))
   return means
+}
+
+/**
+ * The mean of d(i, j) over all m^2 pairs of the first m rows from moments, without the pairs:
+ * 2 mean_i |x_i|^2 - 2 |mean_i x_i|^2 (in the term's metric; for a kernel term the mean Gram
+ * is S = sum_i F_i^T F_i, one [C, m HW] x [m HW, C] product instead of (m HW)^2 C).
+ */
+async function meanDistance(t: DistanceTerm, norms: Float32Array, m: number): Promise<number> {
+  let meanNorm = 0
+  for (let i = 0; i < m; i++) meanNorm += (norms[i] ?? 0) / m
+  const sq = tf.tidy(() => {
+    const x = block(t, 0, m)
+    if (t.kind === 'vector') return tf.sum(tf.square(tf.mean(x, 0)))
+    const hw = t.positions ?? 1
+    const c = t.rowLength / hw
+    const f = tf.reshape(x, [m * hw, c])
+    const s = tf.matMul(tf.transpose(f), f)
+    return tf.mul(tf.sum(tf.square(s)), 1 / (m * m * (c * hw) ** 2 * c * c))
+  })
+  const meanSq = (await sq.data())[0] ?? 0
+  sq.dispose()
+  return 2 * meanNorm - 2 * meanSq
 }
