@@ -102,16 +102,6 @@ export function benchMarkdown(r: BenchSummary): string {
       r.training.map((t) => [t.stage, t.median_ms, t.items_per_s]),
     ),
     '',
-    ...(r.mining.length > 0
-      ? [
-          '**Mining** (neighbour search, features cached)',
-          '',
-          '```json',
-          JSON.stringify(r.mining),
-          '```',
-          '',
-        ]
-      : []),
     `**Executor**: fully cached re-run of the default preset (${r.executor.nodes} nodes): ${r.executor.cached_rerun_ms} ms (${r.executor.overhead_per_node_ms} ms per node).`,
     '',
   ].join('\n')

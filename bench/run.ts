@@ -20,6 +20,7 @@ import { readPresetSource } from '../src/runtime/headless.js'
 import { loadPreset } from '../src/runtime/preset.js'
 import { machine, median, timeOnce, writeResult } from './common.js'
 import { benchMarkdown } from './markdown.js'
+import { miningMarkdown, runMiningBench } from './mining.js'
 import { torchPeer } from './peers/torch.js'
 import { timeTrainingSteps } from './train-steps.js'
 import { compareZInjection } from './zsplit.js'
@@ -105,7 +106,12 @@ const threads = getThreadsCount()
 const torch = await torchPeer(cases, threads, quick ? 3 : RUNS)
 log('PyTorch peer')
 
-// 3. Executor: the default preset run once, then re-run fully cached.
+// 3. Mining: exact vs projected neighbour search (features cached on disk; bench/mining.ts).
+const mining = await runMiningBench({ quick, log })
+log('mining')
+
+// 4. Executor: the default preset run once, then re-run fully cached.
+await initBackend({ prefer: 'wasm' })
 const source = resolve('examples/presets/default.json')
 const { json, baseDir } = await readPresetSource(source)
 const { graph } = loadPreset(json, source)
@@ -145,7 +151,8 @@ const result = {
       }
     }),
   },
-  mining: [] as unknown[],
+  mining: mining.mining,
+  mining_detail: { ...mining, mining: undefined },
   executor: {
     preset: 'examples/presets/default.json',
     nodes: graph.nodes.length,
@@ -154,4 +161,7 @@ const result = {
   },
 }
 await writeResult('latest', result)
-await writeFile(join('bench', 'results', 'latest.md'), benchMarkdown(result))
+await writeFile(
+  join('bench', 'results', 'latest.md'),
+  `${benchMarkdown(result)}\n${miningMarkdown(mining)}`,
+)
