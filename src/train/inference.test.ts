@@ -107,7 +107,7 @@ describe('encode and generate', () => {
     tf.dispose([x, z, z0, x0, byOneZ, tiledZ, byOneX, tiledX, y0, y1])
   })
 
-  it('encodes one content once for more codes than a chunk, same as tiling it, leaking nothing', async () => {
+  it('broadcasts one content over more codes than a chunk, same as tiling it, leaking nothing', async () => {
     const n = INFERENCE_CHUNK + 3
     const x0 = images(1)
     const z = tf.randomNormal<tf.Rank.R2>([n, Z], 0, 1, 'float32', 9)

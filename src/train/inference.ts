@@ -10,11 +10,7 @@ import { StepError } from '../core/errors.js'
 import { assertSeed } from '../core/rng.js'
 import type { StepModelConfig } from '../models/configs.js'
 import type { StyleEncoder } from '../models/encoder.js'
-import {
-  GENERATOR_SIZE_MULTIPLE,
-  type ContentFeatures,
-  type Generator,
-} from '../models/generator.js'
+import { GENERATOR_SIZE_MULTIPLE, type Generator } from '../models/generator.js'
 import type { Mapper } from '../models/mapper.js'
 import { normalNoise } from './imle-search.js'
 import { assertZ, interpolateCodes, scaleStyle, type InterpolationSpec } from './style-codes.js'
@@ -77,29 +73,11 @@ export function applyGenerator(
       `generate: content [${content.shape.join(', ')}] and z [${z.shape.join(', ')}] have batch sizes ${b} and ${nz}; use equal sizes or 1 for either`,
     )
   }
-  if (b === 1 && nz > 1) {
-    // one content, many styles: the content half of G runs once
-    const features = generator.encodeContent(content)
-    try {
-      return chunked(nz, (i0, n) => generator.decode(repeated(features, n), tf.slice(z, i0, n)))
-    } finally {
-      features.dispose()
-    }
-  }
   return chunked(Math.max(b, nz), (i0, n) => {
     const c = b === 1 ? tf.broadcastTo<tf.Rank.R4>(content, [n, h, w, 3]) : tf.slice(content, i0, n)
     const zz = nz === 1 ? tf.broadcastTo<tf.Rank.R2>(z, [n, zDim]) : tf.slice(z, i0, n)
     return generator.apply(c, zz)
   })
-}
-
-/** Batch-1 content features repeated n times (inside a tidy scope, which frees them). */
-function repeated(f: ContentFeatures, n: number): ContentFeatures {
-  const rep = (t: tf.Tensor4D) => {
-    const [, h, w, c] = t.shape
-    return tf.broadcastTo<tf.Rank.R4>(t, [n, h, w, c])
-  }
-  return { bottleneck: rep(f.bottleneck), skips: f.skips.map(rep), dispose: () => undefined }
 }
 
 /** Random styles: `count` codes M(e), e ~ N(0, I) drawn from `seed`, applied to one content. */
