@@ -21,8 +21,8 @@ export interface Generator {
   /** content [B, H, W, 3] in [-1, 1], z [B, zDim] -> image [B, H, W, 3] in (-1, 1). */
   apply(content: tf.Tensor4D, z: tf.Tensor2D): tf.Tensor4D
   /**
-   * The content half of `apply` (z-independent): bottleneck and skips of `content`. Encode once,
-   * `decode` with many z (sampling several styles of one image). The caller disposes the result.
+   * The content half of `apply` (z-independent): bottleneck and skips of `content` (the bench
+   * times the decoder alone with it). The caller disposes the result.
    */
   encodeContent(content: tf.Tensor4D): ContentFeatures
   /** The z half of `apply`: `decode(encodeContent(A), z)` equals `apply(A, z)`. */
