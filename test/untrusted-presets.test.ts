@@ -10,6 +10,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
 import { StepError } from '../src/core/errors.js'
 import { checkFetchUrl, browserEnv } from '../src/runtime/env-browser.js'
 import { folderEnv } from '../src/runtime/env-node.js'
+import { resolveFeatures } from '../src/nodes/training.js'
 import { applySet, buildPreset, loadPreset, presetText } from '../src/runtime/preset.js'
 import { MAX_PRESET_CHARS, parsePresetText } from '../src/runtime/preset-source.js'
 
@@ -175,13 +176,13 @@ describe('URL policy (browser)', () => {
       )
   })
 
-  it("a features widget's vgg16 URL is checked (training nodes call checkInput)", () => {
-    expect(() =>
-      env().checkInput?.('https://evil.example/vgg/model.json', "widget 'features'"),
-    ).toThrow(
+  it("a features widget's vgg16 URL is checked and resolved (training nodes load the result)", () => {
+    expect(() => resolveFeatures('vgg16:https://evil.example/vgg/model.json', env())).toThrow(
       "widget 'features' 'https://evil.example/vgg/model.json': https://evil.example/vgg/model.json: origin https://evil.example is not allowed",
     )
-    expect(() => env().checkInput?.('models/vgg16/model.json', "widget 'features'")).not.toThrow()
+    expect(resolveFeatures('vgg16:models/vgg16/model.json', env())).toBe(
+      'vgg16:https://app.example/presets/models/vgg16/model.json',
+    )
   })
 })
 
@@ -218,8 +219,19 @@ describe('path policy (Node)', () => {
         code: 'image/missing',
       },
     )
-    expect(() => env().checkInput?.('/opt/vgg16', "widget 'features'")).toThrow(
+    expect(() => env().resolveInput?.('/opt/vgg16', "widget 'features'")).toThrow(
       /^\/opt\/vgg16: widget 'features': resolves to \/opt\/vgg16, outside/,
+    )
+  })
+
+  it('vgg16:PATH is resolved against the preset folder, and THAT path is what gets loaded', () => {
+    // the old check resolved against the preset folder while the loader resolved against the cwd
+    expect(resolveFeatures('vgg16:models/vgg/model.json', env())).toBe(
+      `vgg16:${join(dir, 'presets', 'models', 'vgg', 'model.json')}`,
+    )
+    expect(resolveFeatures('resnet50', env())).toBe('resnet50')
+    expect(() => resolveFeatures('vgg16:../../vgg', env())).toThrow(
+      `../../vgg: widget 'features': resolves to ${join(dir, '..', 'vgg')}, outside`,
     )
   })
 

@@ -155,10 +155,10 @@ export function browserEnv(o: BrowserEnvOptions): NodeEnv {
         return fetch(input, init)
       })
     },
-    checkInput(path, what) {
-      if (path === 'default' || o.files?.has(path)) return
+    resolveInput(path, what) {
       const href = new URL(path, o.baseUrl).href
       checkFetchUrl(href, o.origin ?? o.baseUrl, o.allowOrigins ?? [], `${what} '${path}'`)
+      return href
     },
     neighbourCache: () => undefined,
     ...(o.camera ? { camera: o.camera } : {}),

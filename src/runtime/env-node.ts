@@ -137,9 +137,7 @@ export function folderEnv(o: FolderEnvOptions): NodeEnv {
       const inOut = !isAbsolute(path) && isInside(out, o.outputDir) && existsSync(out)
       return loadCheckpoint(inOut ? out : input(path))
     },
-    checkInput(path, what) {
-      if (path !== 'default') input(path, what)
-    },
+    resolveInput: (path, what) => input(path, what),
     neighbourCache: () => (o.cacheDir === null ? undefined : folderNeighbourCache(o.cacheDir)),
   }
 }
