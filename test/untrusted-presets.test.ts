@@ -3,13 +3,23 @@
  * preset content, prototype keys cannot pollute, fetches are limited to allowed origins before
  * any request, Node paths stay inside the allowed folders, and sizes are bounded.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
 import { StepError } from '../src/core/errors.js'
 import { checkFetchUrl, browserEnv } from '../src/runtime/env-browser.js'
-import { folderEnv } from '../src/runtime/env-node.js'
+import { folderEnv, isInside } from '../src/runtime/env-node.js'
 import { resolveFeatures } from '../src/nodes/training.js'
 import { applySet, buildPreset, loadPreset, presetText } from '../src/runtime/preset.js'
 import { MAX_PRESET_CHARS, parsePresetText } from '../src/runtime/preset-source.js'
@@ -204,7 +214,7 @@ describe('path policy (Node)', () => {
       where: '/etc/passwd',
     })
     await expect(env().readBytes('../../x.png')).rejects.toThrow(
-      `../../x.png: path: resolves to ${join(dir, '..', 'x.png')}, outside the preset's folder`,
+      `../../x.png: path: resolves to ${join(dir, '..', 'x.png')}, outside the folders a preset may read: ${join(dir, 'presets')} (the preset's folder), ${join(dir, 'out')} (the output folder), ${join(dir, 'shared')} (--allow-read); give it on the command line (--set) or allow its folder (--allow-read)`,
     )
     await expect(env().readBytes('https://evil.example/x.png')).rejects.toMatchObject({
       code: 'path/url',
@@ -233,6 +243,37 @@ describe('path policy (Node)', () => {
     expect(() => resolveFeatures('vgg16:../../vgg', env())).toThrow(
       `../../vgg: widget 'features': resolves to ${join(dir, '..', 'vgg')}, outside`,
     )
+  })
+
+  it('a symbolic link inside an allowed folder that points outside is outside', async () => {
+    mkdirSync(join(dir, 'presets'), { recursive: true })
+    mkdirSync(join(dir, 'out'), { recursive: true })
+    mkdirSync(join(dir, 'secret'), { recursive: true })
+    writeFileSync(join(dir, 'secret', 'a.png'), new Uint8Array([1]))
+    symlinkSync(join(dir, 'secret'), join(dir, 'presets', 'link'))
+    symlinkSync(join(dir, 'secret'), join(dir, 'out', 'link'))
+    const read = join(dir, 'presets', 'link', 'a.png')
+    await expect(env().readBytes('link/a.png')).rejects.toThrow(
+      `link/a.png: path: resolves to ${read} (${join(dir, 'secret', 'a.png')} after following links), outside the folders a preset may read:`,
+    )
+    // an output not created yet: its nearest existing parent (the link) is followed
+    await expect(env().writeOutput('link/new.png', new Uint8Array(1))).rejects.toMatchObject({
+      code: 'path/outside',
+    })
+    expect(existsSync(join(dir, 'secret', 'new.png'))).toBe(false)
+    // a link to somewhere allowed stays allowed
+    symlinkSync(join(dir, 'shared'), join(dir, 'presets', 'shared-link'))
+    await expect(env().readBytes('shared-link/none.png')).rejects.toMatchObject({
+      code: 'image/missing',
+      message: `shared-link/none.png: file not found: ${join(dir, 'presets', 'shared-link', 'none.png')}`,
+    })
+  })
+
+  it("names that merely start with '..' are inside", async () => {
+    expect(isInside('/a/..cache/x', '/a')).toBe(true)
+    expect(isInside('/a/../x', '/a')).toBe(false)
+    expect(isInside('/a', '/a')).toBe(true)
+    await expect(env().readBytes('..cache/x.png')).rejects.toMatchObject({ code: 'image/missing' })
   })
 
   it('outputs stay inside the output folder', async () => {
