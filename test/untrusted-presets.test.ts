@@ -17,7 +17,8 @@ import {
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
-import { StepError } from '../src/core/errors.js'
+import { InputError, StepError } from '../src/core/errors.js'
+import { fetchCheckpoint } from '../src/train/checkpoint-fetch.js'
 import { checkFetchUrl, browserEnv } from '../src/runtime/env-browser.js'
 import { folderEnv, isInside } from '../src/runtime/env-node.js'
 import { resolveFeatures } from '../src/nodes/training.js'
@@ -149,7 +150,7 @@ describe('URL policy (browser)', () => {
     await expect(env().readBytes('../images/a.png')).resolves.toEqual(new Uint8Array([1, 2, 3]))
     expect(fetched).toEqual(['https://app.example/images/a.png'])
     await expect(env().readBytes('https://evil.example/x.png')).rejects.toThrow(
-      'https://evil.example/x.png: https://evil.example/x.png: origin https://evil.example is not allowed (same origin https://app.example only); the embedding page can allow it with allowOrigins',
+      'https://evil.example/x.png: origin https://evil.example is not allowed (same origin https://app.example only); the embedding page can allow it with allowOrigins',
     )
     await expect(env().loadCheckpoint('//evil.example/model')).rejects.toMatchObject({
       code: 'url/not-allowed',
@@ -186,9 +187,51 @@ describe('URL policy (browser)', () => {
       )
   })
 
+  it('fetches refuse redirects (a redirect could leave the checked origins)', async () => {
+    const redirects: (string | undefined)[] = []
+    vi.stubGlobal('fetch', (_input: string, init?: RequestInit) => {
+      redirects.push(init?.redirect)
+      return Promise.resolve(new Response(new Uint8Array([1])))
+    })
+    await env().readBytes('a.png')
+    await expect(env().loadCheckpoint('models/m')).rejects.toThrow() // the stub is no manifest
+    expect(redirects).toEqual(['error', 'error'])
+  })
+
+  it('a path that is no URL is an InputError naming it; scheme-less allowOrigins are refused', async () => {
+    await expect(env().readBytes('http://[::1')).rejects.toMatchObject({
+      code: 'url/invalid',
+      where: 'http://[::1',
+    })
+    expect(() => env(['cdn.example'])).toThrow(
+      "allowOrigins entry 'cdn.example' is not an origin with its scheme; write e.g. 'https://cdn.example' or '*'",
+    )
+    expect(() => env(['localhost:8080'])).toThrow("allowOrigins entry 'localhost:8080'")
+  })
+
+  it("the page's own origin is location.origin by default, not the preset URL's", async () => {
+    stub()
+    vi.stubGlobal('location', { origin: 'https://page.example' })
+    const e = browserEnv({
+      baseUrl: 'https://cdn.example/presets/p.json',
+      defaultModelUrl: 'https://page.example/models/default/',
+    })
+    await expect(e.readBytes('a.png')).rejects.toMatchObject({ code: 'url/not-allowed' })
+    await e.readBytes('https://page.example/a.png')
+    expect(fetched).toEqual(['https://page.example/a.png'])
+  })
+
+  it("a checkpoint file refused by the caller's policy keeps its own error", async () => {
+    const refuse = () => Promise.reject(new InputError('url/not-allowed', 'refused', 'm'))
+    await expect(fetchCheckpoint('https://app.example/m', refuse)).rejects.toMatchObject({
+      code: 'url/not-allowed',
+      message: 'm: refused',
+    })
+  })
+
   it("a features widget's vgg16 URL is checked and resolved (training nodes load the result)", () => {
     expect(() => resolveFeatures('vgg16:https://evil.example/vgg/model.json', env())).toThrow(
-      "widget 'features' 'https://evil.example/vgg/model.json': https://evil.example/vgg/model.json: origin https://evil.example is not allowed",
+      "widget 'features' 'https://evil.example/vgg/model.json': origin https://evil.example is not allowed",
     )
     expect(resolveFeatures('vgg16:models/vgg16/model.json', env())).toBe(
       'vgg16:https://app.example/presets/models/vgg16/model.json',

@@ -57,7 +57,7 @@ export function checkShardPath(rel: string, modelJson: string, where: string): s
 async function fetchOk(url: string, where: string): Promise<Response> {
   let res: Response
   try {
-    res = await fetch(url)
+    res = await fetch(url, { redirect: 'error' }) // a redirect could leave the checked origin
   } catch (err) {
     throw new InputError('features/fetch', `cannot fetch ${url}`, where, { cause: err })
   }
