@@ -319,6 +319,18 @@ describe('path policy (Node)', () => {
     await expect(env().readBytes('..cache/x.png')).rejects.toMatchObject({ code: 'image/missing' })
   })
 
+  it('--set values are trusted for reads only, and never as URLs', async () => {
+    const far = join(dir, 'elsewhere', 'x.png')
+    await expect(env([far]).readBytes(far)).rejects.toMatchObject({ code: 'image/missing' })
+    await expect(env([far]).writeOutput(far, new Uint8Array(1))).rejects.toMatchObject({
+      code: 'path/outside',
+    })
+    expect(() => env([far]).checkpointPath(far)).toThrow(StepError)
+    await expect(
+      env(['https://evil.example/x.png']).readBytes('https://evil.example/x.png'),
+    ).rejects.toMatchObject({ code: 'path/url' })
+  })
+
   it('outputs stay inside the output folder', async () => {
     await expect(env().writeOutput('../escape.png', new Uint8Array(1))).rejects.toMatchObject({
       code: 'path/outside',

@@ -30,7 +30,7 @@ export interface FolderEnvOptions {
   readonly cacheDir?: string | null
   /** More folders inputs may be read from besides inputDir and outputDir (default: the cwd). */
   readonly readRoots?: readonly string[]
-  /** Paths the user gave on the command line: used as given, not confined. */
+  /** Paths the user gave on the command line: read as given, not confined (never for writes). */
   readonly trusted?: ReadonlySet<string>
 }
 
@@ -87,13 +87,13 @@ export function folderEnv(o: FolderEnvOptions): NodeEnv {
   const trusted = (p: string) => o.trusted?.has(p) === true
   const input = (p: string, what = 'path') => {
     const full = resolve(o.inputDir, p)
-    if (trusted(p)) return full
     if (isUrlLike(p))
       throw new InputError(
         'path/url',
         `${what}: URLs are not fetched by \`step run\`; download the file and give its path`,
         p,
       )
+    if (trusted(p)) return full
     if (!roots.some((r) => isInside(full, r)))
       throw new InputError(
         'path/outside',
@@ -104,7 +104,7 @@ export function folderEnv(o: FolderEnvOptions): NodeEnv {
   }
   const output = (p: string) => {
     const full = resolve(o.outputDir, p)
-    if (!trusted(p) && !isInside(full, o.outputDir))
+    if (!isInside(full, o.outputDir))
       throw new InputError(
         'path/outside',
         `resolves to ${full}${linked(full)}, outside the output folder ${o.outputDir}; outputs stay inside --out`,
