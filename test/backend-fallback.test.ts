@@ -97,7 +97,7 @@ beforeAll(async () => {
 afterAll(() => rmSync(out, { recursive: true, force: true }))
 
 describe('backend fallback mid-run', () => {
-  it('a simulated device loss inside Generate on wasm completes the run on cpu, model intact', async () => {
+  it('a simulated device loss inside Generate on wasm drops the cache, recomputes on cpu, reloads the model', async () => {
     await initBackend({ prefer: 'wasm' })
     const before = tf.memory().numTensors
     const fault = failingKernel(
@@ -128,19 +128,20 @@ describe('backend fallback mid-run', () => {
           to: 'cpu',
           kind: 'device-lost',
           reason: 'GPUDevice lost: Device is lost (simulated)',
-          kept: 4, // content image, model, noise, styles: readable, moved to cpu
-          dropped: 0,
+          kept: 0, // nothing is read back from a lost device
+          dropped: 4, // content image, model, noise, styles: recomputed on cpu
         },
       ])
       expect(tf.getBackend()).toBe('cpu')
       expect(activeBackend()?.backend).toBe('cpu')
       expect(activeBackend()?.attempts[0]).toMatchObject({ backend: 'wasm', ok: false })
-      // Generate ran once more, on cpu; the nodes before it were not run again
+      // the dropped entries' nodes ran again on cpu (Load Model reloaded), then Generate and the rest
       const runs = rec.events.filter((e) => e.type === 'executing').map((e) => e.node)
-      expect(runs).toEqual([1, 2, 3, 4, 5, 5, 6, 7, 8])
+      expect(runs).toEqual([1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 6, 7, 8])
+      expect(r.cached).toEqual([])
       expect(maxAbsDiff(await generated(r), reference)).toBeLessThanOrEqual(1e-4)
 
-      // the model survived the move: same weights, and the next run uses it from the cache
+      // the reloaded model has the shipped weights, and the next run uses it from the cache
       const model = r.outputs.get(2)?.model as ModelHandle
       await expectShippedWeights(model)
       const next = recorder()
@@ -151,7 +152,35 @@ describe('backend fallback mid-run', () => {
       expect(next.fallbacks()).toEqual([])
       expect(maxAbsDiff(await generated(r2), reference)).toBeGreaterThan(0.05)
       ex.dispose()
-      expect(tf.memory().numTensors).toBe(before) // moved tensors are still counted and freed
+      expect(tf.memory().numTensors).toBe(before) // dropped and recomputed tensors are freed
+    } finally {
+      ex.dispose()
+      fault.restore()
+    }
+  })
+
+  it('a node whose cached entry a fallback dropped is reported as executed, not cached', async () => {
+    await initBackend({ prefer: 'wasm' })
+    const ex = executor()
+    const fault = failingKernel('Conv2D', 'wasm', 1, () => new Error('Device is lost (simulated)'))
+    try {
+      expect((await ex.run(graphOf(1))).status).toBe('done') // everything cached on wasm
+      let armed = false
+      const rec = recorder((node) => {
+        if (node !== GENERATE || armed) return
+        armed = true
+        fault.arm()
+      })
+      const r = await ex.run(graphOf(2), { onEvent: rec.onEvent })
+      expect(r.status).toBe('done')
+      expect(rec.fallbacks()).toMatchObject([{ kind: 'device-lost', kept: 0 }])
+      const dropped = rec.fallbacks()[0]
+      expect(dropped?.type === 'backend-fallback' && dropped.dropped).toBeGreaterThan(0)
+      // the start event announced the hits; after the drop they ran again, so they are executed
+      expect(rec.events.find((e) => e.type === 'cached')).toMatchObject({ nodes: [1, 2] })
+      expect(r.cached).toEqual([])
+      expect([...r.executed].sort()).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
+      expect(r.executed.filter((id) => r.cached.includes(id))).toEqual([])
     } finally {
       ex.dispose()
       fault.restore()

@@ -3,13 +3,25 @@
  * preset content, prototype keys cannot pollute, fetches are limited to allowed origins before
  * any request, Node paths stay inside the allowed folders, and sizes are bounded.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
-import { StepError } from '../src/core/errors.js'
+import { InputError, StepError } from '../src/core/errors.js'
+import { fetchCheckpoint } from '../src/train/checkpoint-fetch.js'
 import { checkFetchUrl, browserEnv } from '../src/runtime/env-browser.js'
-import { folderEnv } from '../src/runtime/env-node.js'
+import { folderEnv, isInside } from '../src/runtime/env-node.js'
+import { resolveFeatures } from '../src/nodes/training.js'
 import { applySet, buildPreset, loadPreset, presetText } from '../src/runtime/preset.js'
 import { MAX_PRESET_CHARS, parsePresetText } from '../src/runtime/preset-source.js'
 
@@ -138,7 +150,7 @@ describe('URL policy (browser)', () => {
     await expect(env().readBytes('../images/a.png')).resolves.toEqual(new Uint8Array([1, 2, 3]))
     expect(fetched).toEqual(['https://app.example/images/a.png'])
     await expect(env().readBytes('https://evil.example/x.png')).rejects.toThrow(
-      'https://evil.example/x.png: https://evil.example/x.png: origin https://evil.example is not allowed (same origin https://app.example only); the embedding page can allow it with allowOrigins',
+      'https://evil.example/x.png: origin https://evil.example is not allowed (same origin https://app.example only); the embedding page can allow it with allowOrigins',
     )
     await expect(env().loadCheckpoint('//evil.example/model')).rejects.toMatchObject({
       code: 'url/not-allowed',
@@ -175,13 +187,55 @@ describe('URL policy (browser)', () => {
       )
   })
 
-  it("a features widget's vgg16 URL is checked (training nodes call checkInput)", () => {
-    expect(() =>
-      env().checkInput?.('https://evil.example/vgg/model.json', "widget 'features'"),
-    ).toThrow(
-      "widget 'features' 'https://evil.example/vgg/model.json': https://evil.example/vgg/model.json: origin https://evil.example is not allowed",
+  it('fetches refuse redirects (a redirect could leave the checked origins)', async () => {
+    const redirects: (string | undefined)[] = []
+    vi.stubGlobal('fetch', (_input: string, init?: RequestInit) => {
+      redirects.push(init?.redirect)
+      return Promise.resolve(new Response(new Uint8Array([1])))
+    })
+    await env().readBytes('a.png')
+    await expect(env().loadCheckpoint('models/m')).rejects.toThrow() // the stub is no manifest
+    expect(redirects).toEqual(['error', 'error'])
+  })
+
+  it('a path that is no URL is an InputError naming it; scheme-less allowOrigins are refused', async () => {
+    await expect(env().readBytes('http://[::1')).rejects.toMatchObject({
+      code: 'url/invalid',
+      where: 'http://[::1',
+    })
+    expect(() => env(['cdn.example'])).toThrow(
+      "allowOrigins entry 'cdn.example' is not an origin with its scheme; write e.g. 'https://cdn.example' or '*'",
     )
-    expect(() => env().checkInput?.('models/vgg16/model.json', "widget 'features'")).not.toThrow()
+    expect(() => env(['localhost:8080'])).toThrow("allowOrigins entry 'localhost:8080'")
+  })
+
+  it("the page's own origin is location.origin by default, not the preset URL's", async () => {
+    stub()
+    vi.stubGlobal('location', { origin: 'https://page.example' })
+    const e = browserEnv({
+      baseUrl: 'https://cdn.example/presets/p.json',
+      defaultModelUrl: 'https://page.example/models/default/',
+    })
+    await expect(e.readBytes('a.png')).rejects.toMatchObject({ code: 'url/not-allowed' })
+    await e.readBytes('https://page.example/a.png')
+    expect(fetched).toEqual(['https://page.example/a.png'])
+  })
+
+  it("a checkpoint file refused by the caller's policy keeps its own error", async () => {
+    const refuse = () => Promise.reject(new InputError('url/not-allowed', 'refused', 'm'))
+    await expect(fetchCheckpoint('https://app.example/m', refuse)).rejects.toMatchObject({
+      code: 'url/not-allowed',
+      message: 'm: refused',
+    })
+  })
+
+  it("a features widget's vgg16 URL is checked and resolved (training nodes load the result)", () => {
+    expect(() => resolveFeatures('vgg16:https://evil.example/vgg/model.json', env())).toThrow(
+      "widget 'features' 'https://evil.example/vgg/model.json': origin https://evil.example is not allowed",
+    )
+    expect(resolveFeatures('vgg16:models/vgg16/model.json', env())).toBe(
+      'vgg16:https://app.example/presets/models/vgg16/model.json',
+    )
   })
 })
 
@@ -203,7 +257,7 @@ describe('path policy (Node)', () => {
       where: '/etc/passwd',
     })
     await expect(env().readBytes('../../x.png')).rejects.toThrow(
-      `../../x.png: path: resolves to ${join(dir, '..', 'x.png')}, outside the preset's folder`,
+      `../../x.png: path: resolves to ${join(dir, '..', 'x.png')}, outside the folders a preset may read: ${join(dir, 'presets')} (the preset's folder), ${join(dir, 'out')} (the output folder), ${join(dir, 'shared')} (--allow-read); give it on the command line (--set) or allow its folder (--allow-read)`,
     )
     await expect(env().readBytes('https://evil.example/x.png')).rejects.toMatchObject({
       code: 'path/url',
@@ -218,9 +272,63 @@ describe('path policy (Node)', () => {
         code: 'image/missing',
       },
     )
-    expect(() => env().checkInput?.('/opt/vgg16', "widget 'features'")).toThrow(
+    expect(() => env().resolveInput?.('/opt/vgg16', "widget 'features'")).toThrow(
       /^\/opt\/vgg16: widget 'features': resolves to \/opt\/vgg16, outside/,
     )
+  })
+
+  it('vgg16:PATH is resolved against the preset folder, and THAT path is what gets loaded', () => {
+    // the old check resolved against the preset folder while the loader resolved against the cwd
+    expect(resolveFeatures('vgg16:models/vgg/model.json', env())).toBe(
+      `vgg16:${join(dir, 'presets', 'models', 'vgg', 'model.json')}`,
+    )
+    expect(resolveFeatures('resnet50', env())).toBe('resnet50')
+    expect(() => resolveFeatures('vgg16:../../vgg', env())).toThrow(
+      `../../vgg: widget 'features': resolves to ${join(dir, '..', 'vgg')}, outside`,
+    )
+  })
+
+  it('a symbolic link inside an allowed folder that points outside is outside', async () => {
+    mkdirSync(join(dir, 'presets'), { recursive: true })
+    mkdirSync(join(dir, 'out'), { recursive: true })
+    mkdirSync(join(dir, 'secret'), { recursive: true })
+    writeFileSync(join(dir, 'secret', 'a.png'), new Uint8Array([1]))
+    symlinkSync(join(dir, 'secret'), join(dir, 'presets', 'link'))
+    symlinkSync(join(dir, 'secret'), join(dir, 'out', 'link'))
+    const read = join(dir, 'presets', 'link', 'a.png')
+    await expect(env().readBytes('link/a.png')).rejects.toThrow(
+      `link/a.png: path: resolves to ${read} (${join(dir, 'secret', 'a.png')} after following links), outside the folders a preset may read:`,
+    )
+    // an output not created yet: its nearest existing parent (the link) is followed
+    await expect(env().writeOutput('link/new.png', new Uint8Array(1))).rejects.toMatchObject({
+      code: 'path/outside',
+    })
+    expect(existsSync(join(dir, 'secret', 'new.png'))).toBe(false)
+    // a link to somewhere allowed stays allowed
+    symlinkSync(join(dir, 'shared'), join(dir, 'presets', 'shared-link'))
+    await expect(env().readBytes('shared-link/none.png')).rejects.toMatchObject({
+      code: 'image/missing',
+      message: `shared-link/none.png: file not found: ${join(dir, 'presets', 'shared-link', 'none.png')}`,
+    })
+  })
+
+  it("names that merely start with '..' are inside", async () => {
+    expect(isInside('/a/..cache/x', '/a')).toBe(true)
+    expect(isInside('/a/../x', '/a')).toBe(false)
+    expect(isInside('/a', '/a')).toBe(true)
+    await expect(env().readBytes('..cache/x.png')).rejects.toMatchObject({ code: 'image/missing' })
+  })
+
+  it('--set values are trusted for reads only, and never as URLs', async () => {
+    const far = join(dir, 'elsewhere', 'x.png')
+    await expect(env([far]).readBytes(far)).rejects.toMatchObject({ code: 'image/missing' })
+    await expect(env([far]).writeOutput(far, new Uint8Array(1))).rejects.toMatchObject({
+      code: 'path/outside',
+    })
+    expect(() => env([far]).checkpointPath(far)).toThrow(StepError)
+    await expect(
+      env(['https://evil.example/x.png']).readBytes('https://evil.example/x.png'),
+    ).rejects.toMatchObject({ code: 'path/url' })
   })
 
   it('outputs stay inside the output folder', async () => {

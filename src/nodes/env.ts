@@ -37,11 +37,13 @@ export interface NodeEnv {
   /** Loads a checkpoint or exported model; 'default' is the shipped default model. */
   loadCheckpoint(path: string): Promise<LoadedGroups>
   /**
-   * Throws InputError when a graph may not read `path` (a URL or file outside what the
-   * environment allows; docs/decisions/0011-untrusted-presets.md); `what` names the widget.
-   * readBytes, openDataset and loadCheckpoint check their paths themselves.
+   * The path or URL a graph may read `path` as (resolved against the preset's folder or URL),
+   * or InputError when it may not (a URL or file outside what the environment allows;
+   * docs/decisions/0011-untrusted-presets.md); `what` names the widget. Pass the RETURNED value
+   * on (e.g. to loadFeatureExtractor), never `path` itself. readBytes, openDataset and
+   * loadCheckpoint resolve their paths themselves.
    */
-  checkInput?(path: string, what: string): void
+  resolveInput?(path: string, what: string): string
   /** Where mined neighbour lists are cached (undefined: no cache). */
   neighbourCache(): NeighbourCache | undefined
   /** The current camera frame; absent where there is no camera (headless runs). */

@@ -2,7 +2,7 @@
 import { loadFeatureExtractor } from '../models/features/index.js'
 import { evaluateModel } from '../train/evaluate.js'
 import { defineNode } from './define.js'
-import { checkFeatures, FEATURES_WIDGET } from './training.js'
+import { resolveFeatures, FEATURES_WIDGET } from './training.js'
 import { MAX_SEED } from './widgets.js'
 
 /** The node type. */
@@ -22,11 +22,11 @@ export const evaluateNode = defineNode({
     seed: { kind: 'int', default: 1, min: 0, max: MAX_SEED },
   },
   async execute({ model, dataset }, w, ctx) {
-    checkFeatures(w.features, ctx)
+    const features = resolveFeatures(w.features, ctx.env)
     const names = dataset.dataset.split(w.split).slice(0, w.count)
     if (names.length === 0)
       throw new RangeError(`widget 'split': the ${w.split} split of ${dataset.path} is empty`)
-    const extractor = await loadFeatureExtractor(w.features)
+    const extractor = await loadFeatureExtractor(features)
     try {
       const report = await evaluateModel({
         model: model.model,

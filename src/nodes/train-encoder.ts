@@ -2,7 +2,7 @@
 import { PRESETS } from '../models/configs.js'
 import { runEncoderStage } from '../train/stage-runs.js'
 import { defineNode } from './define.js'
-import { checkFeatures, checkFinished, FEATURES_WIDGET, outWidget, stageRun } from './training.js'
+import { resolveFeatures, checkFinished, FEATURES_WIDGET, outWidget, stageRun } from './training.js'
 import { MAX_SEED } from './widgets.js'
 
 /** The node type. */
@@ -27,13 +27,13 @@ export const trainEncoderNode = defineNode({
     out: outWidget('encoder'),
   },
   async execute({ dataset }, w, ctx) {
-    checkFeatures(w.features, ctx)
+    const features = resolveFeatures(w.features, ctx.env)
     const run = await stageRun(ctx, dataset, w.out, w.seed)
     const cache = ctx.env.neighbourCache()
     const result = await runEncoderStage({
       ...run,
       config: PRESETS[w.preset],
-      features: w.features,
+      features,
       size: w.size,
       steps: w.steps,
       batch: w.batch,

@@ -4,7 +4,7 @@ import type { GanStage } from '../train/stage2.js'
 import { runGanStage } from '../train/stage-runs.js'
 import { defineNode, type NodeDefinition } from './define.js'
 import {
-  checkFeatures,
+  resolveFeatures,
   checkFinished,
   FEATURES_WIDGET,
   outWidget,
@@ -37,13 +37,13 @@ function ganNode(stage: GanStage): NodeDefinition {
       out: outWidget(first ? 'generator' : 'finetune'),
     },
     async execute({ dataset, from }, w, ctx) {
-      checkFeatures(w.features, ctx)
+      const features = resolveFeatures(w.features, ctx.env)
       const run = await stageRun(ctx, dataset, w.out, w.seed)
       const result = await runGanStage({
         stage,
         ...run,
         ...(await startFrom(ctx, from)),
-        features: w.features,
+        features,
         ...(w.features === 'resnet50' ? { perceptTaps: w.perceptTaps } : {}),
         size: w.size,
         steps: w.steps,

@@ -7,6 +7,7 @@ import { disposeLoaded, type LoadedGroups } from '../train/gan-checkpoint.js'
 import type { RunBase } from '../train/stage-runs.js'
 import type { CheckpointHandle, DatasetHandle } from './sockets.js'
 import type { ExecuteContext } from './define.js'
+import type { NodeEnv } from './env.js'
 
 /**
  * Whether the node's checkpoint folder already holds a run: if so the node resumes it (the
@@ -44,10 +45,13 @@ export const FEATURES_WIDGET = {
   description: 'resnet50 (default), vgg16:PATH (converted Keras VGG16), random (TEST ONLY)',
 } as const
 
-/** Checks a features widget's `vgg16:PATH` against the environment's input policy. */
-export function checkFeatures(spec: string, ctx: ExecuteContext): void {
-  if (spec.startsWith('vgg16:'))
-    ctx.env.checkInput?.(spec.slice('vgg16:'.length), "widget 'features'")
+/**
+ * The features spec to load: `vgg16:PATH` with PATH resolved by the environment's input policy
+ * (throws when it may not be read); other specs unchanged. Load THIS, not the widget's text.
+ */
+export function resolveFeatures(spec: string, env: NodeEnv): string {
+  if (!spec.startsWith('vgg16:') || !env.resolveInput) return spec
+  return `vgg16:${env.resolveInput(spec.slice('vgg16:'.length), "widget 'features'")}`
 }
 
 /**

@@ -1,6 +1,12 @@
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { classifyBackendFault, markDeviceLost, moveToActiveBackend } from './backend-fault.js'
+import {
+  classifyBackendFault,
+  deviceLossOf,
+  markDeviceLost,
+  moveToActiveBackend,
+} from './backend-fault.js'
+import { missingKernel } from '../../test/fixtures/faults.js'
 import { fallbackBackend, initBackend } from './backend.js'
 
 beforeAll(async () => {
@@ -25,16 +31,25 @@ describe('classifyBackendFault', () => {
     expect(classifyBackendFault('file not found', 'wasm')).toBeNull()
   })
 
-  it('counts any error as device-lost once the active backend lost its device', async () => {
-    await tf.setBackend('cpu')
-    expect(classifyBackendFault(new Error(''), 'cpu')).toBeNull()
-    markDeviceLost('destroyed: simulated')
-    expect(classifyBackendFault(new Error(''), 'cpu')).toEqual({
-      kind: 'device-lost',
-      backend: 'cpu',
-      message: 'device lost (destroyed: simulated)',
-    })
-    expect(classifyBackendFault(new Error(''), 'wasm')).toBeNull()
+  it('counts any error as device-lost once the backend lost its device', () => {
+    // a fake backend object, so the real cpu / wasm backends stay healthy for the other tests
+    const fake = { dispose: () => undefined }
+    tf.registerBackend('fake-lost', () => fake as unknown as tf.KernelBackend, -1)
+    try {
+      expect(tf.findBackend('fake-lost')).toBe(fake)
+      expect(classifyBackendFault(new Error(''), 'fake-lost')).toBeNull()
+      markDeviceLost('destroyed: simulated', fake)
+      expect(deviceLossOf(fake)).toBe('destroyed: simulated')
+      expect(classifyBackendFault(new Error(''), 'fake-lost')).toEqual({
+        kind: 'device-lost',
+        backend: 'fake-lost',
+        message: 'device lost (destroyed: simulated)',
+      })
+      expect(classifyBackendFault(new Error(''), 'cpu')).toBeNull()
+      expect(deviceLossOf(tf.findBackend('cpu') ?? {})).toBeNull()
+    } finally {
+      tf.removeBackend('fake-lost')
+    }
   })
 })
 
@@ -69,5 +84,28 @@ describe('fallbackBackend', () => {
     expect(tf.getBackend()).toBe('cpu')
     expect(await fallbackBackend('cpu', 'missing-kernel: X')).toBeNull()
     expect(tf.getBackend()).toBe('cpu')
+  })
+
+  it('for a missing kernel, passes over a backend that lacks it too and says so', async () => {
+    await initBackend({ prefer: 'wasm' })
+    const gone = missingKernel('Conv2D', 'wasm')
+    try {
+      // webgpu (first in the Node order) lost Conv2D; wasm lacks it as well: cpu takes over
+      const info = await fallbackBackend('webgpu', 'missing-kernel: Conv2D', { kernel: 'Conv2D' })
+      expect(info?.backend).toBe('cpu')
+      expect(info?.attempts).toEqual([
+        { backend: 'webgpu', ok: false, reason: 'failed mid-run: missing-kernel: Conv2D' },
+        {
+          backend: 'wasm',
+          ok: false,
+          reason: "has no 'Conv2D' kernel either",
+          skippedForKernel: true,
+        },
+        { backend: 'cpu', ok: true },
+      ])
+      expect(tf.getBackend()).toBe('cpu')
+    } finally {
+      gone.restore()
+    }
   })
 })

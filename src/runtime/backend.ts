@@ -42,6 +42,8 @@ export interface BackendAttempt {
   readonly backend: BackendName
   readonly ok: boolean
   readonly reason?: string
+  /** Passed over mid-run because it lacks the kernel whose absence caused the fallback. */
+  readonly skippedForKernel?: boolean
 }
 
 /** The outcome of initBackend. */
@@ -217,11 +219,14 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
 /**
  * After a fault of the `current` backend mid-run: activates the next usable backend after it in
  * the platform's 'auto' order (all of them, when `current` is not in that order) and returns it,
- * its attempts listing `current` with `reason`; null (nothing changed) when none is left.
+ * its attempts listing `current` with `reason`; null (nothing changed) when none is left. With
+ * `needs.kernel` (the fault was that kernel missing), a backend that lacks it too is passed over
+ * (its attempt says so, with `skippedForKernel`).
  */
 export async function fallbackBackend(
   current: string,
   reason: string,
+  needs: { readonly kernel?: string } = {},
 ): Promise<BackendInfo | null> {
   const platform = detectPlatform()
   const order = candidateOrder(platform)
@@ -234,6 +239,16 @@ export async function fallbackBackend(
     const result = await activate(name, platform, started, false)
     if (typeof result === 'string') {
       attempts.push({ backend: name, ok: false, reason: result })
+      continue
+    }
+    // kernels register when a backend's module loads, so this is asked after activate()
+    if (needs.kernel !== undefined && tf.getKernel(needs.kernel, name) === undefined) {
+      attempts.push({
+        backend: name,
+        ok: false,
+        reason: `has no '${needs.kernel}' kernel either`,
+        skippedForKernel: true,
+      })
       continue
     }
     attempts.push({ backend: name, ok: true })

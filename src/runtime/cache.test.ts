@@ -73,4 +73,34 @@ describe('OutputCache', () => {
     expect([c.has('moves'), c.has('stuck'), c.has('broken')]).toEqual([true, false, false])
     tf.dispose([...movable, ...stuck])
   })
+
+  it('relocate counts only entries that held tensors as kept; dropAll reads nothing', async () => {
+    const log: string[] = []
+    const c = new OutputCache(1e9)
+    const t = [tf.scalar(1)]
+    c.put('tensors', {}, [releasable(log, 'tensors')], 4, t)
+    c.put('metrics', {}, [releasable(log, 'metrics')], 4, [])
+    const offered: number[] = []
+    const r = await c.relocate((tensors) => (offered.push(tensors.length), Promise.resolve(true)))
+    expect(r).toEqual({ kept: 1, dropped: 0 })
+    expect(offered).toEqual([1])
+    expect(c.has('metrics')).toBe(true)
+    c.put(
+      'broken',
+      {},
+      [
+        {
+          dispose: () => {
+            throw new Error('context lost')
+          },
+        },
+      ],
+      4,
+      t,
+    )
+    expect(c.dropAll()).toBe(3)
+    expect(c.size).toBe(0)
+    expect(log).toEqual(['tensors', 'metrics'])
+    tf.dispose(t)
+  })
 })

@@ -53,8 +53,9 @@ export class OutputCache {
   }
 
   /**
-   * Offers every entry's tensors to `move` (which puts them on another backend); entries it
-   * refuses are released (their values are recomputed when next needed). Returns the counts.
+   * Offers every tensor-holding entry's tensors to `move` (which puts them on another backend);
+   * entries it refuses are released (their values are recomputed when next needed). Returns the
+   * counts: `kept` counts only entries that held tensors (the others stay, untouched).
    */
   async relocate(
     move: (tensors: readonly tf.Tensor[]) => Promise<boolean>,
@@ -62,6 +63,7 @@ export class OutputCache {
     let kept = 0
     let dropped = 0
     for (const [key, e] of [...this.entries.entries()]) {
+      if (e.tensors.length === 0) continue
       if (await move(e.tensors)) kept++
       else {
         this.delete(key, true)
@@ -69,6 +71,16 @@ export class OutputCache {
       }
     }
     return { kept, dropped }
+  }
+
+  /**
+   * Releases every entry without reading anything (after a lost device or context, whose values
+   * cannot be read back); release errors are ignored. Returns how many entries were dropped.
+   */
+  dropAll(): number {
+    const n = this.entries.size
+    for (const key of [...this.entries.keys()]) this.delete(key, true)
+    return n
   }
 
   /** Releases every entry whose key is not in `keep` (e.g. after the graph changed). */

@@ -38,7 +38,10 @@ export interface BrowserEnvOptions {
   readonly shelf?: CheckpointShelf
   /** Synthetic datasets by path (default: a new, empty map). */
   readonly datasets?: Map<string, Map<string, Blob>>
-  /** The page's origin (default: the origin of `baseUrl`); graphs may always fetch from it. */
+  /**
+   * The page's origin (default: `location.origin`, else the origin of `baseUrl`); graphs may
+   * always fetch from it.
+   */
   readonly origin?: string
   /**
    * Other origins graphs may fetch from, e.g. ['https://models.example.org']; '*' allows any.
@@ -75,11 +78,37 @@ export function checkFetchUrl(
     return
   throw new InputError(
     'url/not-allowed',
-    `${href}: origin ${url.origin} is not allowed (same origin ${originOf(origin)}${
+    `${where.includes(href) ? '' : `${href}: `}origin ${url.origin} is not allowed (same origin ${originOf(origin)}${
       allowed.length > 0 ? ` or ${allowed.join(', ')}` : ' only'
     }); the embedding page can allow it with allowOrigins`,
     where,
   )
+}
+
+/** The page's origin where there is a page (or a worker's location), else undefined. */
+function pageOrigin(): string | undefined {
+  const loc = (globalThis as { location?: { origin?: unknown } }).location
+  return typeof loc?.origin === 'string' && loc.origin !== 'null' ? loc.origin : undefined
+}
+
+/** `entries` when each is '*' or an http(s) origin with its scheme; StepError naming one not. */
+function checkAllowOrigins(entries: readonly string[]): readonly string[] {
+  for (const a of entries) {
+    if (a === '*') continue
+    let ok: boolean
+    try {
+      const u = new URL(a)
+      ok = u.protocol === 'http:' || u.protocol === 'https:'
+    } catch {
+      ok = false
+    }
+    if (!ok)
+      throw new StepError(
+        'env/allow-origins',
+        `allowOrigins entry '${a}' is not an origin with its scheme; write e.g. 'https://${a.replace(/^[a-z][a-z0-9+.-]*:\/*/i, '')}' or '*'`,
+      )
+  }
+  return entries
 }
 
 function originOf(o: string): string {
@@ -99,10 +128,24 @@ function unsupported(what: string): never {
 
 /** A NodeEnv over fetch. */
 export function browserEnv(o: BrowserEnvOptions): NodeEnv {
+  const allowOrigins = checkAllowOrigins(o.allowOrigins ?? [])
+  const origin = o.origin ?? pageOrigin() ?? o.baseUrl
+  /** `path` resolved against the preset's URL; InputError naming it when it is no URL. */
+  const resolveUrl = (path: string, where = path) => {
+    try {
+      return new URL(path, o.baseUrl).href
+    } catch {
+      throw new InputError(
+        'url/invalid',
+        `not a valid URL, nor one relative to ${o.baseUrl}`,
+        where,
+      )
+    }
+  }
   /** The URL of `path`, once the policy allows fetching it. */
   const url = (path: string) => {
-    const href = new URL(path, o.baseUrl).href
-    checkFetchUrl(href, o.origin ?? o.baseUrl, o.allowOrigins ?? [], path)
+    const href = resolveUrl(path)
+    checkFetchUrl(href, origin, allowOrigins, path)
     return href
   }
   const shelf = o.shelf ?? new CheckpointShelf()
@@ -116,7 +159,7 @@ export function browserEnv(o: BrowserEnvOptions): NodeEnv {
       const href = url(path)
       let res: Response
       try {
-        res = await fetch(href)
+        res = await fetch(href, { redirect: 'error' })
       } catch (err) {
         throw new InputError('image/unreachable', `cannot fetch (${errorMessage(err)})`, path)
       }
@@ -151,14 +194,14 @@ export function browserEnv(o: BrowserEnvOptions): NodeEnv {
       // every file the manifest names is checked too, before its request
       return await fetchCheckpoint(base, (input, init) => {
         const href = input instanceof Request ? input.url : String(input)
-        checkFetchUrl(href, o.origin ?? o.baseUrl, o.allowOrigins ?? [], path)
-        return fetch(input, init)
+        checkFetchUrl(href, origin, allowOrigins, path)
+        return fetch(input, { ...init, redirect: 'error' })
       })
     },
-    checkInput(path, what) {
-      if (path === 'default' || o.files?.has(path)) return
-      const href = new URL(path, o.baseUrl).href
-      checkFetchUrl(href, o.origin ?? o.baseUrl, o.allowOrigins ?? [], `${what} '${path}'`)
+    resolveInput(path, what) {
+      const href = resolveUrl(path, `${what} '${path}'`)
+      checkFetchUrl(href, origin, allowOrigins, `${what} '${path}'`)
+      return href
     },
     neighbourCache: () => undefined,
     ...(o.camera ? { camera: o.camera } : {}),

@@ -3,9 +3,9 @@
  * preset's folder, outputs (images, checkpoints, synthetic datasets) go to the run's output
  * folder, and 'default' names the shipped default model. Files are written atomically.
  */
-import { existsSync } from 'node:fs'
+import { existsSync, realpathSync } from 'node:fs'
 import { mkdir, open, readFile, rename } from 'node:fs/promises'
-import { isAbsolute, join, relative, resolve } from 'node:path'
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { errorMessage, InputError } from '../core/errors.js'
 import { folderStore } from '../data/node-store.js'
@@ -30,14 +30,37 @@ export interface FolderEnvOptions {
   readonly cacheDir?: string | null
   /** More folders inputs may be read from besides inputDir and outputDir (default: the cwd). */
   readonly readRoots?: readonly string[]
-  /** Paths the user gave on the command line: used as given, not confined. */
+  /** Paths the user gave on the command line: read as given, not confined (never for writes). */
   readonly trusted?: ReadonlySet<string>
 }
 
-/** True when `path` is `root` or inside it. */
+/**
+ * `path` resolved with every symbolic link followed: the real path of the path itself or, for a
+ * path not created yet (an output), of its nearest existing parent plus the rest.
+ */
+export function realPath(path: string): string {
+  let existing = resolve(path)
+  const rest: string[] = []
+  for (;;) {
+    try {
+      return join(realpathSync(existing), ...rest)
+    } catch {
+      const parent = dirname(existing)
+      if (parent === existing) return resolve(path)
+      rest.unshift(basename(existing))
+      existing = parent
+    }
+  }
+}
+
+/**
+ * True when `path` is `root` or inside it, after following symbolic links on both (a link inside
+ * the preset's folder that points elsewhere is elsewhere). Names starting with '..' ('..cache')
+ * are inside.
+ */
 export function isInside(path: string, root: string): boolean {
-  const r = relative(resolve(root), resolve(path))
-  return r === '' || (!r.startsWith('..') && !isAbsolute(r))
+  const r = relative(realPath(root), realPath(path))
+  return !(r === '..' || r.startsWith(`..${sep}`) || isAbsolute(r))
 }
 
 /** URL-like specs ('https://…', 'file:…'); not Windows drive letters ('C:\\…'). */
@@ -47,31 +70,44 @@ function isUrlLike(p: string): boolean {
 
 /** A NodeEnv over folders. */
 export function folderEnv(o: FolderEnvOptions): NodeEnv {
-  const roots = [o.inputDir, o.outputDir, ...(o.readRoots ?? [process.cwd()])]
+  const readRoots = o.readRoots ?? [process.cwd()]
+  const roots = [o.inputDir, o.outputDir, ...readRoots]
+  const allowed = [
+    `${o.inputDir} (the preset's folder)`,
+    `${o.outputDir} (the output folder)`,
+    ...readRoots.map(
+      (r) => `${r} (${resolve(r) === process.cwd() ? 'the working folder' : '--allow-read'})`,
+    ),
+  ].join(', ')
+  /** ' (X after following links)' when the real path differs. */
+  const linked = (full: string) => {
+    const real = realPath(full)
+    return real === full ? '' : ` (${real} after following links)`
+  }
   const trusted = (p: string) => o.trusted?.has(p) === true
   const input = (p: string, what = 'path') => {
     const full = resolve(o.inputDir, p)
-    if (trusted(p)) return full
     if (isUrlLike(p))
       throw new InputError(
         'path/url',
         `${what}: URLs are not fetched by \`step run\`; download the file and give its path`,
         p,
       )
+    if (trusted(p)) return full
     if (!roots.some((r) => isInside(full, r)))
       throw new InputError(
         'path/outside',
-        `${what}: resolves to ${full}, outside the preset's folder ${o.inputDir} and the output folder; give it on the command line (--set) or allow its folder (--allow-read)`,
+        `${what}: resolves to ${full}${linked(full)}, outside the folders a preset may read: ${allowed}; give it on the command line (--set) or allow its folder (--allow-read)`,
         p,
       )
     return full
   }
   const output = (p: string) => {
     const full = resolve(o.outputDir, p)
-    if (!trusted(p) && !isInside(full, o.outputDir))
+    if (!isInside(full, o.outputDir))
       throw new InputError(
         'path/outside',
-        `resolves to ${full}, outside the output folder ${o.outputDir}; outputs stay inside --out`,
+        `resolves to ${full}${linked(full)}, outside the output folder ${o.outputDir}; outputs stay inside --out`,
         p,
       )
     return full
@@ -86,9 +122,7 @@ export function folderEnv(o: FolderEnvOptions): NodeEnv {
         const missing = (err as { code?: string }).code === 'ENOENT'
         throw new InputError(
           missing ? 'image/missing' : 'image/unreadable',
-          missing
-            ? `file not found (looked in ${o.inputDir})`
-            : `cannot read (${errorMessage(err)})`,
+          missing ? `file not found: ${file}` : `cannot read ${file} (${errorMessage(err)})`,
           path,
         )
       }
@@ -137,9 +171,7 @@ export function folderEnv(o: FolderEnvOptions): NodeEnv {
       const inOut = !isAbsolute(path) && isInside(out, o.outputDir) && existsSync(out)
       return loadCheckpoint(inOut ? out : input(path))
     },
-    checkInput(path, what) {
-      if (path !== 'default') input(path, what)
-    },
+    resolveInput: (path, what) => input(path, what),
     neighbourCache: () => (o.cacheDir === null ? undefined : folderNeighbourCache(o.cacheDir)),
   }
 }

@@ -173,8 +173,10 @@ export class GraphExecutor {
     this.cache.retainOnly(new Set(keys.values()))
     // over the bound, older entries go now; this run's outputs stay until the next run starts
     this.cache.trim(new Set(order.map((n) => keys.get(n.id) ?? '')))
-    emit({ type: 'done', status, executed, cached, ms: Date.now() - t0 })
-    return { status, executed, cached, seeds, error: failure, outputs }
+    // after a fallback dropped a cached entry its node ran again: it was executed, not a hit
+    const hits = cached.filter((id) => !executed.includes(id))
+    emit({ type: 'done', status, executed, cached: hits, ms: Date.now() - t0 })
+    return { status, executed, cached: hits, seeds, error: failure, outputs }
   }
 
   /** Releases every cached value. */

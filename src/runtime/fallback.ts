@@ -1,13 +1,15 @@
 /**
  * Recovery from a backend fault in the middle of a run (docs/decisions/0013-backend-fallback.md):
- * recognise the fault (backend-fault.ts), make the next backend active (backend.ts), then move
- * what the executor's cache holds onto it: readable tensors and model variables move in place
- * (models survive), unreadable ones (a lost device) are dropped and recomputed. The executor
+ * recognise the fault (backend-fault.ts), make the next backend active (backend.ts), then deal
+ * with what the executor's cache holds. A missing kernel leaves the old backend working: tensors
+ * and model variables move in place (models survive). A lost device or WebGL context is never
+ * read (reads then hang or return zeros silently): every entry is dropped and recomputed, Load
+ * Model reloading from its source. The executor
  * then runs the failing node and the rest again. One place for the headless runner, the CLI and
  * the editor's worker, because all three run graphs through GraphExecutor.
  */
 import * as tf from '@tensorflow/tfjs'
-import { fallbackBackend } from './backend.js'
+import { fallbackBackend, type BackendInfo } from './backend.js'
 import {
   classifyBackendFault,
   moveToActiveBackend,
@@ -36,8 +38,28 @@ export async function recoverFromFault(err: unknown, cache: OutputCache): Promis
   await settleDeviceLoss()
   const fault = classifyBackendFault(err, from)
   if (!fault) return null
-  const next = await fallbackBackend(from, `${fault.kind}: ${fault.message}`)
+  const kernel = fault.kind === 'missing-kernel' ? MISSING_KERNEL_NAME.exec(fault.message) : null
+  const next = await fallbackBackend(
+    from,
+    `${fault.kind}: ${fault.message}`,
+    kernel?.[1] === undefined ? {} : { kernel: kernel[1] },
+  )
   if (!next) return null
-  const { kept, dropped } = await cache.relocate((tensors) => moveToActiveBackend(tensors))
-  return { fault, from, to: next.backend, kept, dropped }
+  const { kept, dropped } =
+    fault.kind === 'missing-kernel'
+      ? await cache.relocate((tensors) => moveToActiveBackend(tensors))
+      : { kept: 0, dropped: cache.dropAll() }
+  return { fault: withSkipped(fault, next), from, to: next.backend, kept, dropped }
+}
+
+const MISSING_KERNEL_NAME = /Kernel '([^']+)' not registered/
+
+/** `fault` with the backends fallbackBackend passed over for lacking its kernel named. */
+function withSkipped(fault: BackendFault, next: BackendInfo): BackendFault {
+  const skipped = next.attempts.filter((a) => a.skippedForKernel === true).map((a) => a.backend)
+  if (skipped.length === 0) return fault
+  return {
+    ...fault,
+    message: `${fault.message}; skipped ${skipped.join(', ')} (${skipped.length === 1 ? 'lacks' : 'lack'} that kernel too)`,
+  }
 }

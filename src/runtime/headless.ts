@@ -36,7 +36,7 @@ export interface HeadlessOptions {
   readonly cacheDir?: string | null
   /**
    * More folders the preset may read inputs from; always allowed: its own folder, outDir and
-   * the current working folder. `--set` values are trusted as typed.
+   * the current working folder. `--set` values are read as typed (never written outside outDir).
    */
   readonly allowRead?: readonly string[]
 }
@@ -104,7 +104,10 @@ export async function runHeadless(o: HeadlessOptions): Promise<HeadlessResult> {
     loaded = loadPreset(preset, o.source)
   }
   const until = o.until === undefined ? undefined : resolveNodeRef(loaded.graph, o.until)
-  const trusted = new Set((o.sets ?? []).map((s) => s.slice(s.indexOf('=') + 1)))
+  // --set values may be read from anywhere (outputs stay inside --out); 'vgg16:' names a path too
+  const trusted = new Set(
+    (o.sets ?? []).map((s) => s.slice(s.indexOf('=') + 1).replace(/^vgg16:/, '')),
+  )
   const env = folderEnv({
     inputDir: baseDir,
     outputDir: o.outDir,

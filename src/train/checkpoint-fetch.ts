@@ -1,5 +1,5 @@
 /** Loading a checkpoint or exported model over HTTP(S) (browsers, workers): manifest + weights. */
-import { errorMessage, InputError } from '../core/errors.js'
+import { errorMessage, InputError, StepError } from '../core/errors.js'
 import { decodeVerified, parseManifest } from './checkpoint.js'
 import type { LoadedGroups } from './gan-checkpoint.js'
 
@@ -15,8 +15,10 @@ export async function fetchCheckpoint(
   const get = async (url: string): Promise<Response> => {
     let res: Response
     try {
-      res = await fetcher(url)
+      // a redirect could leave the origins the caller checked: refused, not followed
+      res = await fetcher(url, { redirect: 'error' })
     } catch (err) {
+      if (err instanceof StepError) throw err // the caller's policy refused it: keep its words
       throw new InputError('checkpoint/unreachable', `cannot fetch (${errorMessage(err)})`, url)
     }
     if (!res.ok) throw new InputError('checkpoint/missing', `HTTP ${res.status}`, url)

@@ -67,9 +67,7 @@ describe('fuzz corpus (past failures)', () => {
     expect(() => decodeImage(c.bytes, { where: 'x.png' })).toThrow(
       'x.png: 30000x30000 pixels exceeds the limit (sides <= 8192, <= 40000000 pixels)',
     )
-    const t0 = performance.now()
     const { json } = presetFromBytes(c.bytes, 'x.png')
-    expect(performance.now() - t0).toBeLessThan(100)
     expect(loadPreset(json, 'x.png').graph.nodes.map((n) => n.type)).toContain('step/generate')
   })
 })

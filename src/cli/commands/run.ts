@@ -19,8 +19,9 @@ graph carries that graph and the seeds it used: running it reproduces the image.
   --until NODE  run only NODE (a title or #id) and what it depends on
   --cache DIR   where mined neighbour lists are kept (training nodes)
   --allow-read DIR  one more folder the preset may read inputs from (repeatable). Always
-                allowed: the preset's folder, the current folder and --out. Paths outside
-                them, and URLs, are refused unless given with --set`
+                allowed: the preset's folder, the current folder and --out. Other paths
+                are read only when given with --set (outputs stay inside --out even then);
+                URLs are always refused`
 
 const schema = z.object({
   positionals: z.array(z.string()).length(1, 'expected one preset or PNG file'),

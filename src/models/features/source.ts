@@ -30,10 +30,34 @@ export async function openModelFiles(spec: string, where: string): Promise<Model
   return isUrl(spec) ? openUrl(spec, where) : openPath(spec, where)
 }
 
+/**
+ * `rel` (a shard path from model.json's weightsManifest) if it stays beside model.json: not
+ * absolute, no '..' segment, no scheme (model.json is data; it may not name other files or
+ * origins). Throws InputError naming model.json and the shard.
+ */
+export function checkShardPath(rel: string, modelJson: string, where: string): string {
+  const segments = rel.split(/[\\/]/)
+  const bad =
+    rel === '' || /^[\\/]/.test(rel)
+      ? 'is absolute'
+      : /^[a-z][a-z0-9+.-]*:/i.test(rel)
+        ? 'carries a scheme'
+        : segments.includes('..')
+          ? "has a '..' segment"
+          : null
+  if (bad !== null)
+    throw new InputError(
+      'features/shard-path',
+      `${modelJson} names weight shard '${rel}', which ${bad}; shard paths must be relative names beside model.json (e.g. group1-shard1of4.bin)`,
+      where,
+    )
+  return rel
+}
+
 async function fetchOk(url: string, where: string): Promise<Response> {
   let res: Response
   try {
-    res = await fetch(url)
+    res = await fetch(url, { redirect: 'error' }) // a redirect could leave the checked origin
   } catch (err) {
     throw new InputError('features/fetch', `cannot fetch ${url}`, where, { cause: err })
   }
@@ -47,7 +71,8 @@ async function openUrl(spec: string, where: string): Promise<ModelFiles> {
   return {
     location: url,
     modelJson,
-    readShard: async (rel) => (await fetchOk(new URL(rel, url).href, where)).arrayBuffer(),
+    readShard: async (rel) =>
+      (await fetchOk(new URL(checkShardPath(rel, url, where), url).href, where)).arrayBuffer(),
   }
 }
 
@@ -76,7 +101,7 @@ async function openPath(spec: string, where: string): Promise<ModelFiles> {
     location: file,
     modelJson,
     readShard: async (rel) => {
-      const shard = path.join(dir, rel)
+      const shard = path.join(dir, checkShardPath(rel, file, where))
       const buf = await fs.readFile(shard).catch((err: unknown) => {
         throw new InputError('features/missing', `cannot read weight shard '${shard}'`, where, {
           cause: err,
