@@ -78,12 +78,14 @@ async function readMeta(dir: string): Promise<Meta | null> {
 /** Reads the first `floats` values of a file into a new Float32Array (chunked: reads <= 1 GiB). */
 async function readPrefix(file: string, floats: number): Promise<Float32Array> {
   const out = new Float32Array(floats)
-  const bytes = new Uint8Array(out.buffer)
+  const total = out.byteLength
   const fh = await open(file, 'r')
   try {
-    for (let pos = 0; pos < bytes.length;) {
-      const { bytesRead } = await fh.read(bytes, pos, Math.min(2 ** 30, bytes.length - pos), pos)
-      if (bytesRead === 0) throw new Error(`${file}: ends at ${pos} bytes, need ${bytes.length}`)
+    // a byte view per chunk: one Uint8Array over the whole buffer cannot pass 2^32 bytes
+    for (let pos = 0; pos < total;) {
+      const chunk = new Uint8Array(out.buffer, pos, Math.min(2 ** 30, total - pos))
+      const { bytesRead } = await fh.read(chunk, 0, chunk.length, pos)
+      if (bytesRead === 0) throw new Error(`${file}: ends at ${pos} bytes, need ${total}`)
       pos += bytesRead
     }
   } finally {
