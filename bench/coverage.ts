@@ -33,7 +33,7 @@ const pairs = await Promise.all(styles.samples.map((s) => dataset.load(s.name)))
 const a = imagesToBatch(pairs.map((p) => p.input))
 const b = imagesToBatch(pairs.map((p) => p.output))
 const zDim = model.encoder.config.zDim
-const rows = async (t: tf.Tensor2D) => (await t.array())
+const rows = async (t: tf.Tensor2D) => await t.array()
 const codes = await rows(encode(model, b))
 const k = Math.max(...ids) + 1
 const means = Array.from({ length: k }, (_, c) => {
