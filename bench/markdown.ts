@@ -20,6 +20,7 @@ export interface BenchSummary {
   readonly training: readonly TrainStepRow[]
   readonly peers: {
     readonly torch: readonly TorchRow[]
+    readonly torch_peak_gflops: number | null
     readonly ratio_ours_over_torch: readonly {
       size: number
       batch: number
@@ -51,7 +52,8 @@ export function benchMarkdown(r: BenchSummary): string {
     r.peers.ratio_ours_over_torch.find((t) => t.size === size && t.batch === batch)?.ratio ?? ''
   return [
     `Machine: ${String(m.cpu)}, ${String(m.cores)} cores, Node ${String(m.node)}, wasm threads ${String(m.wasm_threads)}; ` +
-      `fp32 matMul peak (512³ probe, GFLOP/s): ${peaks}. ${r.quick ? 'Quick run' : 'Full run'}: ${r.seconds} s.`,
+      `fp32 matMul peak (512³ probe, GFLOP/s): ${peaks}, PyTorch ${r.peers.torch_peak_gflops ?? 'n/a'}. ` +
+      `${r.quick ? 'Quick run' : 'Full run'}: ${r.seconds} s.`,
     '',
     '**Generate** (G forward, `small` config, split z; median, warm-up excluded; PyTorch CPU at the same thread count)',
     '',

@@ -140,8 +140,9 @@ const result = {
   z_injection: zsplit,
   training,
   peers: {
-    torch: torch ?? [],
-    ratio_ours_over_torch: (torch ?? []).map((t) => {
+    torch: torch?.rows ?? [],
+    torch_peak_gflops: torch?.peak_gflops ?? null,
+    ratio_ours_over_torch: (torch?.rows ?? []).map((t) => {
       const ours = wasmRows.find((r) => r.size === t.size && r.batch === t.batch)
       return {
         size: t.size,

@@ -18,12 +18,18 @@ export interface TorchRow {
   readonly torch: string
 }
 
+/** What the peer measured: its matMul peak and one row per case. */
+export interface TorchResult {
+  readonly peak_gflops: number
+  readonly rows: TorchRow[]
+}
+
 /** Runs the peer on `cases` ([size, batch]); null when PyTorch is unavailable. */
 export async function torchPeer(
   cases: readonly (readonly [number, number])[],
   threads: number,
   runs: number,
-): Promise<TorchRow[] | null> {
+): Promise<TorchResult | null> {
   try {
     await run('bash', ['bench/peers/setup.sh'])
   } catch (err) {
@@ -43,8 +49,12 @@ export async function torchPeer(
     ],
     { maxBuffer: 1 << 20 },
   )
-  return stdout
+  const [probe, ...rows] = stdout
     .trim()
     .split('\n')
-    .map((line) => JSON.parse(line) as TorchRow)
+    .map((line) => JSON.parse(line) as unknown)
+  return {
+    peak_gflops: (probe as { gflops: number }).gflops,
+    rows: rows as TorchRow[],
+  }
 }

@@ -6,7 +6,8 @@ residual blocks and three upsampling blocks whose first conv sees concat(feature
 norm, and a 1x1 conv over concat(features, stem features, z) with tanh. z enters the natural
 PyTorch way (tiled and concatenated). Forward only, inference mode, float32, NCHW.
 
-Prints one JSON object per case on stdout: {"size", "batch", "threads", "median_ms", "runs"}.
+Prints a matMul probe {"probe", "gflops", "threads"}, then one JSON object per case on stdout:
+{"size", "batch", "threads", "median_ms", "runs", "torch"}.
 Usage: python3 bench/peers/torch_generator.py --threads 1 --runs 5 --cases 64x1,64x8,256x1,256x8
 """
 
@@ -94,6 +95,17 @@ def main():
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(5)
+    # the fp32 matMul peak of this PyTorch build, same probe as ours (512 x 512 x 512)
+    m = torch.randn(512, 512)
+    for _ in range(3):
+        m @ m
+    probe = []
+    for _ in range(max(a.runs, 5)):
+        t0 = time.perf_counter()
+        m @ m
+        probe.append(time.perf_counter() - t0)
+    peak = 2 * 512**3 / statistics.median(probe) / 1e9
+    print(json.dumps({"probe": "matmul512", "gflops": round(peak, 2), "threads": a.threads}))
     g = Generator().eval()
     for case in a.cases.split(","):
         size, batch = (int(v) for v in case.split("x"))
