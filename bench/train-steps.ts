@@ -17,6 +17,7 @@ import { Adam } from '../src/train/adam.js'
 import { batchContrastLoss } from '../src/train/batch-contrast-loss.js'
 import { disposeModels } from '../src/train/gan-checkpoint.js'
 import { GanStep } from '../src/train/gan-step.js'
+import { median } from './common.js'
 
 /** One stage's measured step. */
 export interface TrainStepRow {
@@ -40,7 +41,7 @@ async function medianMs(step: () => Promise<void>, runs: number, warmup = 2): Pr
     await step()
     t.push(performance.now() - t0)
   }
-  return t.sort((a, b) => a - b)[Math.floor(t.length / 2)] ?? NaN
+  return median(t)
 }
 
 function row(stage: TrainStepRow['stage'], ms: number, items: number): TrainStepRow {
