@@ -116,8 +116,8 @@ export function termsOf(
 ): DistanceTerm[] {
   const layers = [...new Set(rows.map((r) => r.layer))]
   return layers.map((layer) => {
-    const any = rows.find((r) => r.layer === layer) as LayerRows
-    const form = termForm(role, any.positions, any.channels)
+    const shape = rows.find((r) => r.layer === layer) as LayerRows
+    const form = termForm(role, shape.positions, shape.channels)
     const r = rows.find((x) => x.layer === layer && x.form === form)
     if (!r) throw new RangeError(`termsOf: no ${form} rows of ${layer} for ${role}`)
     return {

@@ -83,6 +83,21 @@ class TopList {
   }
 }
 
+/** Rows N and the list lengths (at most N - 1) of `terms`, checked. */
+function listShape(
+  terms: readonly DistanceTerm[],
+  options: NeighbourOptions,
+): { n: number; kNear: number; kFar: number } {
+  const first = terms[0]
+  if (!first) throw new RangeError('computeNeighbours: no distance terms')
+  const n = first.rows.length / first.rowLength
+  if (!Number.isInteger(n) || n < 2)
+    throw new RangeError(
+      `computeNeighbours: need >= 2 rows of length ${first.rowLength}, got ${first.rows.length} values`,
+    )
+  return { n, kNear: Math.min(options.kNear, n - 1), kFar: Math.min(options.kFar, n - 1) }
+}
+
 /**
  * Neighbour lists under a weighted sum of VECTOR terms (the sketch's all-pairs phase), faster
  * than neighboursOfTerms: the terms are one matrix X = [sqrt(w_1) X_1 | ...] (one product per
@@ -95,17 +110,9 @@ export async function neighboursOfVectors(
   terms: readonly DistanceTerm[],
   options: NeighbourOptions,
 ): Promise<NeighbourLists> {
-  const first = terms[0]
-  if (!first) throw new RangeError('computeNeighbours: no distance terms')
   if (terms.some((t) => t.kind !== 'vector'))
     throw new RangeError('neighboursOfVectors: kernel terms need neighboursOfTerms')
-  const n = first.rows.length / first.rowLength
-  if (!Number.isInteger(n) || n < 2)
-    throw new RangeError(
-      `computeNeighbours: need >= 2 rows of length ${first.rowLength}, got ${first.rows.length} values`,
-    )
-  const kNear = Math.min(options.kNear, n - 1)
-  const kFar = Math.min(options.kFar, n - 1)
+  const { n, kNear, kFar } = listShape(terms, options)
   const width = terms.reduce((s, t) => s + t.rowLength, 0)
   const norms = options.norms ?? (await Promise.all(terms.map((t) => termNorms(t))))
   const norm = new Float32Array(n)
@@ -206,15 +213,7 @@ export async function neighboursOfTerms(
   terms: readonly DistanceTerm[],
   options: NeighbourOptions,
 ): Promise<NeighbourLists> {
-  const first = terms[0]
-  if (!first) throw new RangeError('computeNeighbours: no distance terms')
-  const n = first.rows.length / first.rowLength
-  if (!Number.isInteger(n) || n < 2)
-    throw new RangeError(
-      `computeNeighbours: need >= 2 rows of length ${first.rowLength}, got ${first.rows.length} values`,
-    )
-  const kNear = Math.min(options.kNear, n - 1)
-  const kFar = Math.min(options.kFar, n - 1)
+  const { n, kNear, kFar } = listShape(terms, options)
   // Blocks sized so one block of every term stays under ~32M floats.
   const width = terms.reduce((s, t) => s + t.rowLength, 0)
   const budget = Math.max(8, Math.floor(32_000_000 / width))
