@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { PAPER, SMALL, type DiscriminatorConfig } from './configs.js'
 import { createDiscriminator, MBSTD_EPSILON, minibatchStddev } from './discriminator.js'
 import { deadParameters } from './grad-check.js'
+import { preparedCount } from './prepared.js'
 
 const TINY: DiscriminatorConfig = { width: 4, scales: 3, mbstdGroup: 4, slope: 0.2 }
 
@@ -139,15 +140,19 @@ describe('discriminator D', () => {
   })
 
   it('leaks no tensors from apply, inside or outside tf.tidy', () => {
-    const d = createDiscriminator(TINY, 2)
     const out = wave([2, 64, 64, 3])
     const before = tf.memory().numTensors
+    const d = createDiscriminator(TINY, 2)
+    const vars = d.params.list()
     tf.tidy(() => {
       d.apply(out, out)
     })
     tf.dispose(d.apply(out, out))
-    expect(tf.memory().numTensors).toBe(before)
+    // held: the variables and their prepared inference weights (prepared.ts), nothing else
+    expect(preparedCount(vars)).toBeGreaterThan(0)
+    expect(tf.memory().numTensors).toBe(before + vars.length + preparedCount(vars))
     d.dispose()
+    expect(tf.memory().numTensors).toBe(before)
     out.dispose()
   })
 

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { PAPER, SMALL, type EncoderConfig } from './configs.js'
 import { createEncoder, encoderMinSize } from './encoder.js'
 import { deadParameters } from './grad-check.js'
+import { preparedCount } from './prepared.js'
 
 const TINY: EncoderConfig = { zDim: 8, width: 4, blocks: [2, 3], slope: 0.2 }
 
@@ -69,15 +70,19 @@ describe('style encoder E', () => {
   })
 
   it('leaks no tensors from apply, inside or outside tf.tidy', () => {
-    const e = createEncoder(TINY, 3)
     const x = images(2, 16)
     const before = tf.memory().numTensors
+    const e = createEncoder(TINY, 3)
+    const vars = e.params.list()
     tf.tidy(() => {
       e.apply(x)
     })
     e.apply(x).dispose()
-    expect(tf.memory().numTensors).toBe(before)
+    // held: the variables and their prepared inference weights (prepared.ts), nothing else
+    expect(preparedCount(vars)).toBeGreaterThan(0)
+    expect(tf.memory().numTensors).toBe(before + vars.length + preparedCount(vars))
     e.dispose()
+    expect(tf.memory().numTensors).toBe(before)
     x.dispose()
   })
 

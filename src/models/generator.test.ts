@@ -5,6 +5,7 @@ import { PAPER, SMALL, type GeneratorConfig } from './configs.js'
 import { generatorMacs } from './flops.js'
 import { createGenerator } from './generator.js'
 import { deadParameters } from './grad-check.js'
+import { preparedCount } from './prepared.js'
 
 const TINY: GeneratorConfig = { zDim: 8, width: 4, encoderResBlocks: 1, decoderResBlocks: 1 }
 
@@ -75,7 +76,7 @@ describe('generator G', () => {
     } finally {
       tf.engine().endScope()
     }
-    expect(tf.memory().numTensors).toBe(before)
+    expect(tf.memory().numTensors).toBe(before + preparedCount(g.params.list()))
     g.dispose()
   })
 
@@ -105,16 +106,20 @@ describe('generator G', () => {
   })
 
   it('leaks no tensors from apply, inside or outside tf.tidy', () => {
-    const g = createGenerator(TINY, 3)
     const a = wave([1, 16, 16, 3]) as tf.Tensor4D
     const z = wave([1, 8]) as tf.Tensor2D
     const before = tf.memory().numTensors
+    const g = createGenerator(TINY, 3)
+    const vars = g.params.list()
     tf.tidy(() => {
       g.apply(a, z)
     })
     g.apply(a, z).dispose()
-    expect(tf.memory().numTensors).toBe(before)
+    // held: the variables and their prepared inference weights (prepared.ts), nothing else
+    expect(preparedCount(vars)).toBeGreaterThan(0)
+    expect(tf.memory().numTensors).toBe(before + vars.length + preparedCount(vars))
     g.dispose()
+    expect(tf.memory().numTensors).toBe(before)
     tf.dispose([a, z])
   })
 

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs'
 import { trainableConv2d } from './conv2d.js'
 import { eqDense, equalisedScale } from './ops.js'
 import type { Params } from './params.js'
+import { prepared } from './prepared.js'
 
 /** Shape and options of a conv layer. */
 export interface ConvSpec {
@@ -58,7 +59,9 @@ export function conv(layer: ConvLayer, x: tf.Tensor4D): tf.Tensor4D {
         `${layer.name}: input [${x.shape.join(', ')}] has ${x.shape[3]} channels, expected ${cin}`,
       )
     }
-    const w = tf.mul<tf.Tensor4D>(layer.kernel, layer.scale)
+    const [w] = prepared(layer.kernel, 'scaled', () => [
+      tf.mul<tf.Tensor4D>(layer.kernel, layer.scale),
+    ])
     const y = trainableConv2d(x, w, layer.stride, 'same')
     return layer.bias ? tf.add<tf.Tensor4D>(y, layer.bias) : y
   })

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { createRng, type Rng } from '../core/rng.js'
+import { releasePrepared } from './prepared.js'
 
 let uid = 0
 
@@ -91,7 +92,10 @@ export class Params {
 
   /** Disposes every variable. */
   dispose(): void {
-    for (const v of this.vars.values()) v.dispose()
+    for (const v of this.vars.values()) {
+      releasePrepared(v)
+      v.dispose()
+    }
     this.vars.clear()
   }
 }

@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { trainableConv2d } from './conv2d.js'
 import { conv, type ConvLayer } from './layers.js'
+import { prepared } from './prepared.js'
 
 /**
  * z tiled over the grid of x and appended as channels. x [B, H, W, C], z [B, Z] -> [B, H, W, C + Z].
@@ -46,49 +47,48 @@ export function styleConv(layer: ConvLayer, x: tf.Tensor4D, z: tf.Tensor2D): tf.
         `${layer.name}: kernel [${layer.kernel.shape.join(', ')}] does not take [${x.shape.join(', ')}] + z [${z.shape.join(', ')}] at stride 1`,
       )
     }
-    const kernel = tf.mul<tf.Tensor4D>(layer.kernel, layer.scale)
-    const wx = tf.slice(kernel, [0, 0, 0, 0], [k, k, c, cout]) // [k, k, C, O]
-    const wz = tf.slice(kernel, [0, 0, c, 0], [k, k, zd, cout]) // [k, k, Z, O]
+    const [wx, wzFlat] = prepared(layer.kernel, `split-z/${c}`, () => {
+      const kernel = tf.mul<tf.Tensor4D>(layer.kernel, layer.scale)
+      const wz = tf.slice(kernel, [0, 0, c, 0], [k, k, zd, cout]) // [k, k, Z, O]
+      return [
+        tf.slice(kernel, [0, 0, 0, 0], [k, k, c, cout]), // W_x [k, k, C, O]
+        tf.reshape<tf.Rank.R2>(tf.transpose(wz, [2, 0, 1, 3]), [zd, k * k * cout]), // [Z, k k O]
+      ] as const
+    })
     const y: tf.Tensor4D = trainableConv2d(x, wx, 1, 'same')
     // V[b, r, c, o] = sum_j z[b, j] W_z[r, c, j, o]
-    const wzFlat = tf.reshape(tf.transpose(wz, [2, 0, 1, 3]), [zd, k * k * cout])
     const v = tf.reshape(tf.matMul(z, wzFlat), [b, k, k, cout])
     if (k === 1) {
       const perSample = tf.reshape(v, [b, 1, 1, cout])
       return tf.add<tf.Tensor4D>(y, layer.bias ? tf.add(perSample, layer.bias) : perSample)
     }
-    const pad = (k - 1) / 2
-    const valid = (n: number) =>
-      // [n, k]: 1 where tap t of output position i reads inside
-      tf.tensor2d(
-        Array.from({ length: n * k }, (_, q) => {
-          const i = Math.floor(q / k) + (q % k) - pad
-          return i >= 0 && i < n ? 1 : 0
-        }),
-        [n, k],
-      )
+    // R [1, H, k] and C [1, W, k (+ 1)]: which taps of each output row / column read inside the
+    // image (C's extra all-ones column carries the bias); fixed per size, so prepared once
+    const [rowTaps, colTaps] = prepared(layer.kernel, `z-border/${h}x${w}`, () => [
+      tf.tensor3d(tapValidity(h, k, false), [1, h, k]),
+      tf.tensor3d(tapValidity(w, k, layer.bias !== null), [1, w, layer.bias ? k + 1 : k]),
+    ])
     // z term [b, h, w, o] = sum_{r,c} R[h, r] C[w, c] V[b, r, c, o], as two small matMuls:
     // A[b, h, (c, o)] = R [H, k] . V[b] [k, (k O)], then C [W, k] . A[(b, h)] [k, O]. The bias
-    // rides along as one more column of C (all ones) and row of A, so y gets one full-size add.
-    const a = tf.reshape(tf.matMul(tf.expandDims(valid(h), 0), tf.reshape(v, [b, k, k * cout])), [
-      b * h,
-      k,
-      cout,
-    ])
-    let cols = valid(w)
-    let rows = a
-    if (layer.bias) {
-      cols = tf.concat([cols, tf.ones([w, 1])], 1) // [W, k + 1]
-      const bias = tf.broadcastTo<tf.Rank.R3>(tf.reshape(layer.bias, [1, 1, cout]), [
-        b * h,
-        1,
-        cout,
-      ])
-      rows = tf.concat([a, bias], 1) // [B H, k + 1, O]
-    }
-    const zTerm = tf.matMul(tf.expandDims(cols, 0), rows) // [B H, W, O]
+    // rides along as one more column of C and row of A, so y gets one full-size add.
+    const a = tf.reshape(tf.matMul(rowTaps, tf.reshape(v, [b, k, k * cout])), [b * h, k, cout])
+    const rows = layer.bias
+      ? tf.concat([a, tf.broadcastTo(tf.reshape(layer.bias, [1, 1, cout]), [b * h, 1, cout])], 1)
+      : a // [B H, k (+ 1), O]
+    const zTerm = tf.matMul(colTaps, rows) // [B H, W, O]
     return tf.add(y, tf.reshape(zTerm, [b, h, w, cout]))
   })
+}
+
+/** [n, k] row-major, 1 where tap t of output position i reads inside 0..n-1; `ones` appends a 1. */
+function tapValidity(n: number, k: number, ones: boolean): number[] {
+  const pad = (k - 1) / 2
+  const out: number[] = []
+  for (let i = 0; i < n; i++) {
+    for (let t = 0; t < k; t++) out.push(i + t - pad >= 0 && i + t - pad < n ? 1 : 0)
+    if (ones) out.push(1)
+  }
+  return out
 }
 
 function assertBatch(x: tf.Tensor4D, z: tf.Tensor2D): void {
