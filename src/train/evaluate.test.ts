@@ -15,6 +15,7 @@ import { createRandomExtractor } from '../models/features/random.js'
 import type { FeatureExtractor } from '../models/features/types.js'
 import { createGenerator } from '../models/generator.js'
 import { createMapper } from '../models/mapper.js'
+import { preparedCount } from '../models/prepared.js'
 import { evaluateModel, type EvaluateOptions, type RestyleSample } from './evaluate.js'
 import type { StepModel } from './inference.js'
 import { psnr } from './metrics.js'
@@ -89,7 +90,10 @@ describe('evaluateModel', () => {
     const before = tf.memory().numTensors
     const phases = new Set<string>()
     const r = await evaluateModel(options({ onProgress: (p) => phases.add(p) }))
-    expect(tf.memory().numTensors).toBe(before)
+    // held afterwards: only the prepared inference weights of E and G (models/prepared.ts)
+    const held = preparedCount([...model.encoder.params.list(), ...model.generator.params.list()])
+    expect(held).toBeGreaterThan(0)
+    expect(tf.memory().numTensors).toBe(before + held)
     expect([...phases]).toEqual(['reconstruction', 'transfer', 'coverage'])
     expect(r.n).toBe(18)
     expect(r.transfer_n).toBe(3)
