@@ -3,8 +3,10 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
+import { parseArgs } from 'node:util'
 import type * as tf from '@tensorflow/tfjs'
 import { writeSynthDataset } from '../src/data/synth/write-node.js'
+import { initBackend } from '../src/runtime/backend.js'
 
 /** Folder for generated benchmark data (reused between runs). */
 export const BENCH_DATA = process.env.STEP_BENCH_DATA ?? join(process.cwd(), 'out', 'bench-data')
@@ -82,4 +84,33 @@ export async function alternateMedians(
     }
   }
   return [median(ta), median(tb)]
+}
+
+/** The size / batch cases of the Generate comparisons when a script runs on its own. */
+export const GENERATE_CASES: readonly (readonly [number, number])[] = [
+  [64, 1],
+  [64, 8],
+  [256, 1],
+  [256, 8],
+]
+
+/**
+ * Runs a Generate comparison as a script of its own: `--backend` (default wasm) and `--runs`,
+ * over GENERATE_CASES, written to bench/results/<name>.json.
+ */
+export async function runComparison(
+  name: string,
+  compare: (cases: typeof GENERATE_CASES, runs: number) => Promise<unknown[]>,
+  defaultRuns: number,
+): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      backend: { type: 'string', default: 'wasm' },
+      runs: { type: 'string', default: String(defaultRuns) },
+    },
+  })
+  const info = await initBackend({ prefer: values.backend as 'wasm' })
+  const runs = Number(values.runs)
+  const rows = await compare(GENERATE_CASES, runs)
+  await writeResult(name, { machine: machine(), backend: info.backend, runs, rows })
 }

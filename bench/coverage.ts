@@ -1,7 +1,8 @@
 /**
  * Where mapper coverage is lost (examples/models/README.md): on a synthetic set with style
  * clusters, how often the nearest cluster mean of E(B) is B's own cluster, how often E(G(A, E(B)))
- * still lands in B's cluster, and how the mapper's own codes M(e) spread over the clusters.
+ * still lands in B's cluster (also per factor: time of day, texture kind), and how the mapper's
+ * own codes M(e) spread over the clusters.
  * Run: npx tsx bench/coverage.ts [--model DIR] [--data DIR] [--backend wasm]
  */
 import { readFile } from 'node:fs/promises'
@@ -12,6 +13,7 @@ import { openModel } from '../src/cli/model-io.js'
 import { imagesToBatch } from '../src/core/image/tensor.js'
 import { folderStore } from '../src/data/node-store.js'
 import { openPairedDataset } from '../src/data/paired.js'
+import { TEXTURE_KINDS } from '../src/data/synth/style.js'
 import { normalNoise } from '../src/train/imle-search.js'
 import { encode, generate } from '../src/train/inference.js'
 
@@ -46,7 +48,15 @@ const nearest = (z: number[]) => {
   const d = means.map((m) => m.reduce((s, v, j) => s + (v - (z[j] ?? 0)) ** 2, 0))
   return d.indexOf(Math.min(...d))
 }
-const accuracy = (zs: number[][]) => zs.filter((z, i) => nearest(z) === ids[i]).length / zs.length
+const agreement = (zs: number[][], same: (a: number, b: number) => boolean) =>
+  Number((zs.filter((z, i) => same(nearest(z), ids[i] ?? -1)).length / zs.length).toFixed(3))
+const accuracy = (zs: number[][]) => agreement(zs, (a, b) => a === b)
+// synthetic clusters are time of day x texture kind (src/data/synth/style.ts, styleCluster)
+const textures = TEXTURE_KINDS.length
+const factors = (zs: number[][]) => ({
+  time_of_day: agreement(zs, (a, b) => Math.floor(a / textures) === Math.floor(b / textures)),
+  texture: agreement(zs, (a, b) => a % textures === b % textures),
+})
 const spread = (zs: number[][]) => {
   const h = new Array<number>(k).fill(0)
   for (const z of zs) h[nearest(z)] = (h[nearest(z)] ?? 0) + 1
@@ -57,8 +67,11 @@ const mapper = model.mapper
 const result = {
   model: values.model,
   data,
-  e_b_own_cluster: Number(accuracy(codes).toFixed(3)),
-  e_g_a_e_b_own_cluster: Number(accuracy(reencoded).toFixed(3)),
+  e_b_own_cluster: accuracy(codes),
+  e_g_a_e_b_own_cluster: accuracy(reencoded),
+  // the same checks per factor: is the nearest cluster's time of day / texture kind B's own?
+  e_b_factors: factors(codes),
+  e_g_a_e_b_factors: factors(reencoded),
   mapper_codes: mapper
     ? Object.fromEntries(
         await Promise.all(

@@ -1,6 +1,7 @@
 /** The markdown tables of bench/results/latest.md (and the README's Performance section). */
 import type { TorchRow } from './peers/torch.js'
 import type { TrainStepRow } from './train-steps.js'
+import type { PreparedRow } from './prepared.js'
 import type { ZSplitRow } from './zsplit.js'
 
 /** What bench/run.ts measured (the fields the tables show). */
@@ -17,6 +18,7 @@ export interface BenchSummary {
     gflops: number
   }[]
   readonly z_injection: readonly ZSplitRow[]
+  readonly prepared_weights?: readonly PreparedRow[]
   readonly training: readonly TrainStepRow[]
   readonly peers: {
     readonly torch: readonly TorchRow[]
@@ -97,6 +99,24 @@ export function benchMarkdown(r: BenchSummary): string {
       ]),
     ),
     '',
+    ...(r.prepared_weights
+      ? [
+          '**Prepared weights** (wasm, G split z; kernels scaled / split once and reused vs on every call, timed alternately)',
+          '',
+          ...table(
+            ['size', 'batch', 'per call ms', 'prepared ms', 'speed-up', 'max abs diff'],
+            r.prepared_weights.map((p) => [
+              `${p.size}²`,
+              p.batch,
+              p.per_call_ms,
+              p.prepared_ms,
+              `${p.speedup}×`,
+              p.max_abs_diff.toExponential(1),
+            ]),
+          ),
+          '',
+        ]
+      : []),
     '**Training step** (wasm, `small`, 64², batch 8)',
     '',
     ...table(

@@ -24,6 +24,7 @@ import { miningMarkdown, runMiningBench } from './mining.js'
 import { torchPeer } from './peers/torch.js'
 import { timeTrainingSteps } from './train-steps.js'
 import { compareZInjection } from './zsplit.js'
+import { comparePreparedWeights } from './prepared.js'
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } })
 const quick = values.quick ?? false
@@ -100,6 +101,8 @@ for (const backend of backends) {
 await initBackend({ prefer: 'wasm' })
 const zsplit = await compareZInjection(cases, quick ? 5 : 9)
 log('z injection')
+const prepared = await comparePreparedWeights(cases, quick ? 5 : 9)
+log('prepared weights')
 const training = await timeTrainingSteps(quick ? 2 : 5, quick ? 1 : 2)
 log('training steps')
 const threads = getThreadsCount()
@@ -138,6 +141,7 @@ const result = {
   peak_gflops_by_backend: peaks,
   generate,
   z_injection: zsplit,
+  prepared_weights: prepared,
   training,
   peers: {
     torch: torch?.rows ?? [],

@@ -6,12 +6,10 @@
  * compareZInjection; run alone: npx tsx bench/zsplit.ts [--backend wasm] [--runs 5]
  */
 import { pathToFileURL } from 'node:url'
-import { parseArgs } from 'node:util'
 import * as tf from '@tensorflow/tfjs'
 import { SMALL } from '../src/models/configs.js'
 import { createGenerator } from '../src/models/generator.js'
-import { initBackend } from '../src/runtime/backend.js'
-import { alternateMedians, machine, writeResult } from './common.js'
+import { alternateMedians, runComparison } from './common.js'
 
 /** One size/batch case of the comparison. */
 export interface ZSplitRow {
@@ -72,20 +70,5 @@ export async function compareZInjection(
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { values } = parseArgs({
-    options: {
-      backend: { type: 'string', default: 'wasm' },
-      runs: { type: 'string', default: '5' },
-    },
-  })
-  const info = await initBackend({ prefer: values.backend as 'wasm' })
-  const runs = Number(values.runs)
-  const cases = [
-    [64, 1],
-    [64, 8],
-    [256, 1],
-    [256, 8],
-  ] as const
-  const rows = await compareZInjection(cases, runs)
-  await writeResult('zsplit', { machine: machine(), backend: info.backend, runs, rows })
+  await runComparison('zsplit', compareZInjection, 5)
 }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { conv, convLayer } from './layers.js'
 import { Params } from './params.js'
-import { prepared, preparedCount } from './prepared.js'
+import { prepared, preparedCount, setPreparedWeights } from './prepared.js'
 import { styleConv } from './style-input.js'
 
 beforeAll(async () => {
@@ -39,6 +39,12 @@ describe('prepared weights', () => {
     expect(builds).toBe(2)
     expect(a.isDisposed).toBe(true) // the stale version is freed, not leaked
     expect([...c.dataSync()]).toEqual([10, 12, 14])
+    setPreparedWeights(false) // the benchmarks' "before": built on every call, never stored
+    const [d] = prepared(v, 'double', build)
+    expect(builds).toBe(3)
+    expect(d).not.toBe(c)
+    setPreparedWeights(true)
+    expect(prepared(v, 'double', build)[0]).toBe(c)
   })
 
   it('conv outputs follow assigned weights (training steps, checkpoint loads)', async () => {

@@ -20,6 +20,12 @@ interface Entry {
 }
 
 const entries = new WeakMap<tf.Variable, Map<string, Entry>>()
+let enabled = true
+
+/** Turns the reuse on or off (default on); off builds every time, as before (benchmarks). */
+export function setPreparedWeights(on: boolean): void {
+  enabled = on
+}
 
 /**
  * Tensors derived from `variable` by `build` (pure tf ops of it and of other fixed values), cached
@@ -30,7 +36,7 @@ export function prepared<T extends readonly tf.Tensor[]>(
   tag: string,
   build: () => T,
 ): T {
-  if (tf.engine().isTapeOn()) return build()
+  if (!enabled || tf.engine().isTapeOn()) return build()
   const byTag = entries.get(variable) ?? new Map<string, Entry>()
   entries.set(variable, byTag)
   const backend = tf.getBackend()
