@@ -3,7 +3,7 @@
  * (equalised learning rate) and the split z injection also slices it; done per call, that makes a
  * new filter tensor each time, and tfjs-backend-wasm then repacks the filter for XNNPACK on every
  * call (its operator cache is keyed by the filter's data). At small spatial sizes that repacking
- * costs more than the conv itself (docs/decisions/0014).
+ * can cost more than the conv itself (docs/decisions/0014).
  *
  * `prepared(variable, tag, build)` returns tensors derived from a variable, built once and reused
  * while the variable still holds the same data on the same backend. It is bypassed while a
