@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { maxAbsDiff } from '../../test/helpers/max-diff.js'
 import { convLayer } from './layers.js'
 import { Params } from './params.js'
 import { styleConv, styleConvTiled } from './style-input.js'
@@ -7,13 +8,6 @@ import { styleConv, styleConvTiled } from './style-input.js'
 beforeAll(async () => {
   await tf.setBackend('cpu')
 })
-
-async function maxDiff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
-  const d = tf.max(tf.abs(tf.sub(a, b)))
-  const v = (await d.data())[0] ?? NaN
-  d.dispose()
-  return v
-}
 
 describe('split z injection', () => {
   it.each([
@@ -32,20 +26,20 @@ describe('split z injection', () => {
       const split = styleConv(layer, x, z)
       const tiled = styleConvTiled(layer, x, z)
       expect(split.shape).toEqual([2, h, w, 4])
-      expect(await maxDiff(split, tiled)).toBeLessThanOrEqual(1e-5)
+      expect(await maxAbsDiff(split, tiled)).toBeLessThanOrEqual(1e-5)
       // gradients of a loss with respect to x, z and the kernel agree as well
       const loss = (f: typeof styleConv) => (xx: tf.Tensor, zz: tf.Tensor) =>
         tf.sum(tf.square(f(layer, xx as tf.Tensor4D, zz as tf.Tensor2D)))
       const [gxs, gzs] = tf.grads(loss(styleConv))([x, z])
       const [gxt, gzt] = tf.grads(loss(styleConvTiled))([x, z])
-      expect(await maxDiff(gxs as tf.Tensor, gxt as tf.Tensor)).toBeLessThanOrEqual(1e-4)
-      expect(await maxDiff(gzs as tf.Tensor, gzt as tf.Tensor)).toBeLessThanOrEqual(1e-4)
+      expect(await maxAbsDiff(gxs as tf.Tensor, gxt as tf.Tensor)).toBeLessThanOrEqual(1e-4)
+      expect(await maxAbsDiff(gzs as tf.Tensor, gzt as tf.Tensor)).toBeLessThanOrEqual(1e-4)
       const vars = layer.bias ? [layer.kernel, layer.bias] : [layer.kernel]
       const gks = tf.variableGrads(() => loss(styleConv)(x, z) as tf.Scalar, vars)
       const gkt = tf.variableGrads(() => loss(styleConvTiled)(x, z) as tf.Scalar, vars)
       for (const { name } of vars) {
         expect(
-          await maxDiff(gks.grads[name] as tf.Tensor, gkt.grads[name] as tf.Tensor),
+          await maxAbsDiff(gks.grads[name] as tf.Tensor, gkt.grads[name] as tf.Tensor),
         ).toBeLessThanOrEqual(1e-3)
       }
       tf.dispose([
