@@ -1,7 +1,7 @@
 /** Shared helpers of the benchmark scripts (not tests): datasets on disk, timing, JSON output. */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
-import { cpus, totalmem } from 'node:os'
+import { availableParallelism, cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import type * as tf from '@tensorflow/tfjs'
@@ -28,6 +28,11 @@ export function machine(): Record<string, unknown> {
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
   }
+}
+
+/** Thread counts a CPU peer runs at: 1 and all cores (os.availableParallelism()), each once. */
+export function peerThreadCounts(): number[] {
+  return [...new Set([1, availableParallelism()])]
 }
 
 /** Writes bench/results/<name>.json and prints it. */

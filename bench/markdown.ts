@@ -23,6 +23,8 @@ export interface BenchSummary {
   readonly peers: {
     readonly torch: readonly TorchRow[]
     readonly torch_peak_gflops: number | null
+    /** PyTorch CPU training steps (bench/peers/torch_train.py) at 1 thread and at all cores. */
+    readonly torch_train: readonly { stage: string; threads: number; median_ms: number }[]
     readonly ratio_ours_over_torch: readonly {
       size: number
       batch: number
@@ -39,6 +41,25 @@ function table(head: readonly string[], rows: readonly (readonly unknown[])[]): 
     `| ${head.join(' | ')} |`,
     `| ${head.map(() => '---').join(' | ')} |`,
     ...rows.map((r) => `| ${r.map(String).join(' | ')} |`),
+  ]
+}
+
+/** The "Training step vs PyTorch" table (empty when the peer did not run). */
+function trainingVsTorch(r: BenchSummary): string[] {
+  if (r.peers.torch_train.length === 0) return []
+  return [
+    '**Training step vs PyTorch** (`small`, 64², batch 8; stage 2 with ResNet50 on 3 taps; ' +
+      'PyTorch CPU at 1 thread and at all cores, ours where we ran at that thread count)',
+    '',
+    ...table(
+      ['stage', 'threads', 'ours ms', 'PyTorch ms', 'ours / PyTorch'],
+      r.peers.torch_train.map((t) => {
+        const ours = r.training.find((o) => o.stage === t.stage && o.threads === t.threads)
+        const ratio = ours ? (ours.median_ms / t.median_ms).toFixed(2) : ''
+        return [t.stage, t.threads, ours?.median_ms ?? '', t.median_ms, ratio]
+      }),
+    ),
+    '',
   ]
 }
 
@@ -124,6 +145,7 @@ export function benchMarkdown(r: BenchSummary): string {
       r.training.map((t) => [t.stage, t.median_ms, t.items_per_s]),
     ),
     '',
+    ...trainingVsTorch(r),
     `**Executor**: fully cached re-run of the default preset (${r.executor.nodes} nodes): ${r.executor.cached_rerun_ms} ms (${r.executor.overhead_per_node_ms} ms per node).`,
     '',
   ].join('\n')

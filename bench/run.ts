@@ -2,8 +2,9 @@
  * `npm run bench` (`-- --quick`: a subset in under 3 minutes). In one process, side by side:
  * the machine and its fp32 matMul peak (a probe), generator forward time and achieved GFLOP/s
  * per backend / size / batch, the split-z speed-up (whole G and decoder), training step time per
- * stage, the PyTorch CPU peer at equal threads, mining exact vs projected, and the executor's
- * cached re-run. Writes bench/results/latest.json and latest.md (markdown tables).
+ * stage, the PyTorch CPU peers (generator at equal threads; the encoder and stage-2 training
+ * steps at 1 thread and at all cores), mining exact vs projected, and the executor's cached
+ * re-run. Writes bench/results/latest.json and latest.md (markdown tables).
  */
 import { writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
@@ -18,10 +19,10 @@ import { folderEnv } from '../src/runtime/env-node.js'
 import { GraphExecutor } from '../src/runtime/executor.js'
 import { readPresetSource } from '../src/runtime/headless.js'
 import { loadPreset } from '../src/runtime/preset.js'
-import { machine, median, timeOnce, writeResult } from './common.js'
+import { machine, median, peerThreadCounts, timeOnce, writeResult } from './common.js'
 import { benchMarkdown } from './markdown.js'
 import { miningMarkdown, runMiningBench } from './mining.js'
-import { torchPeer } from './peers/torch.js'
+import { torchPeer, torchTrainPeer, type TorchTrainRow } from './peers/torch.js'
 import { timeTrainingSteps } from './train-steps.js'
 import { compareZInjection } from './zsplit.js'
 import { comparePreparedWeights } from './prepared.js'
@@ -103,11 +104,19 @@ const zsplit = await compareZInjection(cases, quick ? 5 : 9)
 log('z injection')
 const prepared = await comparePreparedWeights(cases, quick ? 5 : 9)
 log('prepared weights')
-const training = await timeTrainingSteps(quick ? 2 : 5, quick ? 1 : 2)
-log('training steps')
 const threads = getThreadsCount()
+const training = await timeTrainingSteps(quick ? 2 : 5, quick ? 1 : 2, threads)
+log('training steps')
 const torch = await torchPeer(cases, threads, quick ? 3 : RUNS)
 log('PyTorch peer')
+// the fixed reference: stage 1 and stage 2 (small, 64², batch 8, ResNet50 with 3 taps)
+const torchTrain: TorchTrainRow[] = []
+for (const n of peerThreadCounts()) {
+  const rows = await torchTrainPeer(['encoder', 'generator'], n, quick ? 3 : 5, quick ? 1 : 2)
+  if (!rows) break
+  torchTrain.push(...rows)
+}
+log('PyTorch training peer')
 
 // 3. Mining: exact vs projected neighbour search (features cached on disk; bench/mining.ts).
 const mining = await runMiningBench({ quick, log })
@@ -146,6 +155,11 @@ const result = {
   peers: {
     torch: torch?.rows ?? [],
     torch_peak_gflops: torch?.peak_gflops ?? null,
+    torch_train: torchTrain.map((t) => ({
+      stage: t.stage,
+      threads: t.threads,
+      median_ms: t.median_ms,
+    })),
     ratio_ours_over_torch: (torch?.rows ?? []).map((t) => {
       const ours = wasmRows.find((r) => r.size === t.size && r.batch === t.batch)
       return {

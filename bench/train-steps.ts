@@ -5,6 +5,7 @@
  * stage 3 (G + E + D) and the mapper (one Adam step of IMLE's objective on 8 codes; the exact
  * nearest-neighbour search runs once per epoch and is not included). Inputs are random images:
  * a step's cost does not depend on their content. Warm-up steps excluded, median of `runs`.
+ * bench/peers/torch_train.py reproduces the encoder and generator steps in PyTorch.
  */
 import * as tf from '@tensorflow/tfjs'
 import { SMALL } from '../src/models/configs.js'
@@ -24,6 +25,8 @@ export interface TrainStepRow {
   readonly stage: 'encoder' | 'generator' | 'finetune' | 'mapper'
   readonly size: number
   readonly batch: number
+  /** Threads the backend ran with (wasm threads; 1 on single-threaded backends). */
+  readonly threads: number
   readonly median_ms: number
   /** Training images (stage 1: triplet images; mapper: codes) per second. */
   readonly items_per_s: number
@@ -44,18 +47,31 @@ async function medianMs(step: () => Promise<void>, runs: number, warmup = 2): Pr
   return median(t)
 }
 
-function row(stage: TrainStepRow['stage'], ms: number, items: number): TrainStepRow {
+function row(
+  stage: TrainStepRow['stage'],
+  ms: number,
+  items: number,
+  threads: number,
+): TrainStepRow {
   return {
     stage,
     size: SIZE,
     batch: BATCH,
+    threads,
     median_ms: Number(ms.toFixed(1)),
     items_per_s: Number(((items * 1000) / ms).toFixed(1)),
   }
 }
 
-/** Times one step of each stage; `runs` timed steps each after `warmup` untimed ones. */
-export async function timeTrainingSteps(runs: number, warmup = 2): Promise<TrainStepRow[]> {
+/**
+ * Times one step of each stage; `runs` timed steps each after `warmup` untimed ones. `threads`
+ * (recorded in the rows) is the thread count the current backend runs with.
+ */
+export async function timeTrainingSteps(
+  runs: number,
+  warmup = 2,
+  threads = 1,
+): Promise<TrainStepRow[]> {
   const rows: TrainStepRow[] = []
   const images = (n: number) => tf.randomUniform<tf.Rank.R4>([n, SIZE, SIZE, 3], -1, 1)
 
@@ -74,7 +90,7 @@ export async function timeTrainingSteps(runs: number, warmup = 2): Promise<Train
     runs,
     warmup,
   )
-  rows.push(row('encoder', encoderMs, 3 * BATCH))
+  rows.push(row('encoder', encoderMs, 3 * BATCH, threads))
   tf.dispose(triplets)
   adamE.dispose()
   encoder.dispose()
@@ -95,7 +111,7 @@ export async function timeTrainingSteps(runs: number, warmup = 2): Promise<Train
       runs,
       warmup,
     )
-    rows.push(row(stage, ms, BATCH))
+    rows.push(row(stage, ms, BATCH, threads))
     gan.dispose()
     disposeModels(nets)
   }
@@ -117,7 +133,7 @@ export async function timeTrainingSteps(runs: number, warmup = 2): Promise<Train
     runs,
     warmup,
   )
-  rows.push(row('mapper', mapperMs, BATCH))
+  rows.push(row('mapper', mapperMs, BATCH, threads))
   tf.dispose([noise, targets])
   adamM.dispose()
   mapper.dispose()

@@ -2,6 +2,7 @@
 import { StepError, errorMessage } from '../core/errors.js'
 import { UsageError } from './args.js'
 import type { Command } from './command.js'
+import { THREADS_HELP, takeThreadsFlag } from './threads.js'
 import { datasetEdges } from './commands/dataset-edges.js'
 import { datasetSynth } from './commands/dataset-synth.js'
 import { demo } from './commands/demo.js'
@@ -46,6 +47,8 @@ function overview(): string {
     'usage: step <command> [options]   (step <command> --help for details)',
     '',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    `every command: ${THREADS_HELP}`,
   ].join('\n')
 }
 
@@ -63,13 +66,13 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`step: unknown command '${argv.slice(0, 2).join(' ')}'\n\n${overview()}\n`)
     return 2
   }
-  const rest = argv.slice(command.name.split(' ').length)
-  if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(`usage: ${command.usage}\n`)
+  const given = argv.slice(command.name.split(' ').length)
+  if (given.includes('--help') || given.includes('-h')) {
+    process.stdout.write(`usage: ${command.usage}\n\nevery command: ${THREADS_HELP}\n`)
     return 0
   }
   try {
-    return await command.run(rest)
+    return await command.run(takeThreadsFlag(given))
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`step ${command.name}: ${err.message}\n\nusage: ${command.usage}\n`)

@@ -2,7 +2,7 @@
 import type { z } from 'zod'
 import { StepError } from '../core/errors.js'
 import { prepareOutputDir } from '../data/output-dir.js'
-import { formatAdapter, initBackend } from '../runtime/backend.js'
+import { describeBackend, initBackend } from '../runtime/backend.js'
 import { hasCheckpoint } from '../train/checkpoint-node.js'
 import type { backendFlag } from './args.js'
 import { say } from './command.js'
@@ -25,5 +25,5 @@ export async function prepareRunOutput(out: string, resume: boolean): Promise<vo
 /** Starts the backend and prints which one (and its adapter) runs. */
 export async function startBackend(prefer: z.output<typeof backendFlag>): Promise<void> {
   const backend = await initBackend({ prefer })
-  say(`backend: ${backend.backend}${backend.adapter ? ` (${formatAdapter(backend.adapter)})` : ''}`)
+  say(`backend: ${describeBackend(backend)}`)
 }

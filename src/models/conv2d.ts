@@ -57,9 +57,32 @@ export function conv2dFilterGrad(
 }
 
 /**
+ * The kernel conv2dInputGrad convolves dy with: filter [kh, kw, Ci, Co] padded to multiples of the
+ * stride, taps flipped, the s x s phases moved into the output channels -> [mh, mw, Co, s s Ci].
+ * A pure function of the filter: a frozen filter's can be computed once (features/frozen-conv.ts).
+ */
+export function inputGradKernel(filter: tf.Tensor4D, stride: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [kh, kw, ci, co] = filter.shape
+    const s = stride
+    const mh = Math.ceil(kh / s)
+    const mw = Math.ceil(kw / s)
+    const kp = tf.pad(filter, [
+      [0, mh * s - kh],
+      [0, mw * s - kw],
+      [0, 0],
+      [0, 0],
+    ])
+    const k6 = tf.reverse(tf.reshape(kp, [mh, s, mw, s, ci, co]), [0, 2])
+    return tf.reshape<tf.Rank.R4>(tf.transpose(k6, [0, 2, 5, 1, 3, 4]), [mh, mw, co, s * s * ci])
+  })
+}
+
+/**
  * dLoss/dx of conv2d(x, filter, stride, pad) as one stride-1 conv plus depth-to-space (the
  * sub-pixel form of a transposed conv: phase (r, q) of dx uses the taps s m + r, s n + q).
- * dy [B, Ho, Wo, Co], filter [k, k, Ci, Co] -> [B, H, W, Ci].
+ * dy [B, Ho, Wo, Co], filter [k, k, Ci, Co] -> [B, H, W, Ci]. `prepared` is
+ * inputGradKernel(filter, stride) when the caller already has it.
  */
 export function conv2dInputGrad(
   dy: tf.Tensor4D,
@@ -67,10 +90,11 @@ export function conv2dInputGrad(
   xShape: readonly [number, number, number, number],
   stride: number,
   pad: Pad,
+  prepared?: tf.Tensor4D,
 ): tf.Tensor4D {
   return tf.tidy(() => {
     const [b, h, w, ci] = xShape
-    const [, ho, wo, co] = dy.shape
+    const [, ho, wo] = dy.shape
     const [kh, kw] = filter.shape
     const s = stride
     const [padTop] = axisPadding(h, kh, s, ho, pad)
@@ -82,20 +106,7 @@ export function conv2dInputGrad(
     const q1h = Math.ceil((padTop + h) / s)
     const q0w = Math.floor(padLeft / s)
     const q1w = Math.ceil((padLeft + w) / s)
-    // kernel [mh s, mw s, Ci, Co] -> [mh, s, mw, s, Ci, Co] -> flipped taps, phases in channels
-    const kp = tf.pad(filter, [
-      [0, mh * s - kh],
-      [0, mw * s - kw],
-      [0, 0],
-      [0, 0],
-    ])
-    const k6 = tf.reverse(tf.reshape(kp, [mh, s, mw, s, ci, co]), [0, 2])
-    const k4 = tf.reshape<tf.Rank.R4>(tf.transpose(k6, [0, 2, 5, 1, 3, 4]), [
-      mh,
-      mw,
-      co,
-      s * s * ci,
-    ])
+    const k4 = prepared ?? inputGradKernel(filter, s)
     const dyp = padOrCrop(dy, [mh - 1 - q0h, q1h - ho], [mw - 1 - q0w, q1w - wo])
     let g = tf.conv2d(dyp, k4, 1, 'valid') // [B, q1h - q0h, q1w - q0w, s s Ci]
     if (s > 1) {

@@ -17,6 +17,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { BackendError, errorMessage } from '../core/errors.js'
 import { watchDeviceLoss } from './backend-fault.js'
+import { parseThreads, startWasm, type WasmThreads } from './wasm-threads.js'
 
 /** Backends the project knows. */
 export const BACKEND_NAMES = ['webgpu', 'webgl', 'wasm', 'cpu'] as const
@@ -52,6 +53,8 @@ export interface BackendInfo {
   readonly platform: Platform
   readonly adapter: AdapterInfo | null
   readonly attempts: readonly BackendAttempt[]
+  /** wasm only: the threads asked for and running (wasm-threads.ts). */
+  readonly threads?: WasmThreads
 }
 
 /** Options for initBackend. */
@@ -65,11 +68,36 @@ export interface InitBackendOptions {
    * each file name (tfjs-backend-wasm.wasm, -simd.wasm, -threaded-simd.wasm) to its URL.
    */
   readonly wasmPaths?: string | Readonly<Record<string, string>>
+  /**
+   * wasm only: XNNPACK threads (default every core, at most 8; 1 = the single-threaded build).
+   * In browsers more than 1 needs cross-origin isolation (wasm-threads.ts).
+   */
+  readonly threads?: number
 }
 
 let active: BackendInfo | null = null
+/** Threads for wasm when initBackend is not told (setDefaultThreads; else every core). */
+let defaultThreads: number | undefined
 /** The options of the last initBackend (a fallback starts the next backend with them). */
 let started: InitBackendOptions = {}
+
+/** STEP_THREADS (Node), when set; a BackendError names it when it is not a positive integer. */
+function threadsFromEnv(): number | undefined {
+  const text = readEnv('STEP_THREADS')
+  if (text === undefined || text === '') return undefined
+  const n = parseThreads(text)
+  if (n === null)
+    throw new BackendError(
+      'backend/threads',
+      `STEP_THREADS: expected an integer >= 1 (got ${JSON.stringify(text)})`,
+    )
+  return n
+}
+
+/** Sets the wasm thread count initBackend uses when its options name none (undefined: every core). */
+export function setDefaultThreads(threads: number | undefined): void {
+  defaultThreads = threads
+}
 
 /** The backend chosen by the last successful initBackend, or null. */
 export function activeBackend(): BackendInfo | null {
@@ -152,7 +180,7 @@ async function activate(
   platform: Platform,
   opts: InitBackendOptions,
   explicit: boolean,
-): Promise<{ adapter: AdapterInfo | null } | string> {
+): Promise<{ adapter: AdapterInfo | null; threads?: WasmThreads } | string> {
   let adapter: AdapterInfo | null = null
   if (name === 'webgpu') {
     const probe = await probeWebGpu(platform)
@@ -167,8 +195,8 @@ async function activate(
     if (platform === 'worker' && typeof OffscreenCanvas === 'undefined')
       return 'no OffscreenCanvas in this worker'
   } else if (name === 'wasm') {
-    const wasm = await import('@tensorflow/tfjs-backend-wasm')
-    if (opts.wasmPaths) wasm.setWasmPaths(opts.wasmPaths)
+    const threads = await startWasm(platform, opts)
+    return typeof threads === 'string' ? threads : { adapter, threads }
   }
   try {
     const ok = await tf.setBackend(name)
@@ -194,6 +222,8 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   // offline, and wasm is the fast Node backend here). STEP_TFJS_DEBUG=1 keeps tfjs's debug mode.
   if (!readEnv('STEP_TFJS_DEBUG')) tf.enableProdMode()
   const platform = detectPlatform()
+  const threads = options.threads ?? defaultThreads ?? threadsFromEnv()
+  if (threads !== undefined) options = { ...options, threads }
   started = options
   const candidates = prefer === 'auto' ? candidateOrder(platform) : [prefer]
   const attempts: BackendAttempt[] = []
@@ -204,7 +234,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       continue
     }
     attempts.push({ backend: name, ok: true })
-    active = { backend: name, platform, adapter: result.adapter, attempts }
+    active = { backend: name, platform, adapter: result.adapter, attempts, ...threadsOf(result) }
     return active
   }
   const why = attempts.map((a) => `${a.backend}: ${a.reason ?? 'failed'}`).join('; ')
@@ -252,9 +282,22 @@ export async function fallbackBackend(
       continue
     }
     attempts.push({ backend: name, ok: true })
-    active = { backend: name, platform, adapter: result.adapter, attempts }
+    active = { backend: name, platform, adapter: result.adapter, attempts, ...threadsOf(result) }
     return active
   }
   if (tf.findBackend(current)) await tf.setBackend(current) // activate() may have left another
   return null
+}
+
+function threadsOf(result: { threads?: WasmThreads }): { threads?: WasmThreads } {
+  return result.threads ? { threads: result.threads } : {}
+}
+
+/** "wasm, 2 threads" / "webgpu (adapter)": what runs, for status lines. */
+export function describeBackend(info: BackendInfo): string {
+  const adapter = info.adapter ? ` (${formatAdapter(info.adapter)})` : ''
+  const t = info.threads
+  const threads = t ? `, ${t.threads} thread${t.threads === 1 ? '' : 's'}` : ''
+  const note = t?.note ? ` [${t.note}]` : ''
+  return `${info.backend}${adapter}${threads}${note}`
 }

@@ -5,6 +5,7 @@ import {
   candidateOrder,
   detectPlatform,
   formatAdapter,
+  describeBackend,
   initBackend,
   probeWebGpu,
 } from '../../runtime/backend.js'
@@ -35,7 +36,11 @@ export const info: Command = {
     const chosen = await initBackend({ prefer: 'auto' })
     for (const a of chosen.attempts)
       say(`  ${a.backend}: ${a.ok ? 'selected' : (a.reason ?? 'failed')}`)
-    say(`auto selects: ${chosen.backend}`)
+    say(`auto selects: ${describeBackend(chosen)}`)
+    if (chosen.backend !== 'wasm') {
+      const wasm = await initBackend({ prefer: 'wasm' })
+      say(`wasm: ${describeBackend(wasm)}`)
+    }
     return 0
   },
 }

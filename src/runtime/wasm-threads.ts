@@ -1,0 +1,141 @@
+/**
+ * Starting tfjs-wasm with a chosen number of threads, in Node, pages and workers (ADR 0015).
+ * Used only by backend.ts, the one place that initialises backends.
+ *
+ * - threads = 1: the single-threaded SIMD build (no workers at all).
+ * - threads > 1: the threaded SIMD build with an XNNPACK pool of that many threads (the pool
+ *   tfjs pre-spawns holds 8 workers, so at most 8). In Node, wasm-threads-node.ts makes tfjs's
+ *   browser-only worker loading work; in a browser it needs cross-origin isolation
+ *   (`crossOriginIsolated`, i.e. COOP + COEP headers) for SharedArrayBuffer, and without it the
+ *   backend starts with 1 thread and says why.
+ * In both, tfjs caps the pool at half the reported logical cores; the report is raised to twice
+ * the request while the module starts, so the request is what runs.
+ * Asking again with another count re-creates the backend (its tensors are lost: benchmarks and
+ * tests switch between counts, a running graph never does).
+ */
+import * as tf from '@tensorflow/tfjs'
+import { errorMessage } from '../core/errors.js'
+
+/** Most threads tfjs-wasm's pre-spawned worker pool can give. */
+export const MAX_WASM_THREADS = 8
+
+/** How the wasm backend's threads were settled. */
+export interface WasmThreads {
+  /** Threads asked for (the default is every core). */
+  readonly requested: number
+  /** Threads XNNPACK runs with, as tfjs-wasm reports it. */
+  readonly threads: number
+  /** Why fewer threads run than were asked for, if so. */
+  readonly note?: string
+}
+
+type Platform = 'node' | 'browser' | 'worker'
+
+interface WasmModule {
+  setWasmPaths(paths: string | Record<string, string>): void
+  setThreadsCount(n: number): void
+  getThreadsCount(): number
+}
+
+/** The threads the current wasm backend runs with; null before it starts. */
+let current: number | null = null
+
+/** Logical cores this code may use: os.availableParallelism in Node, hardwareConcurrency else. */
+export async function availableCores(platform: Platform): Promise<number> {
+  if (platform === 'node') return (await import('./wasm-threads-node.js')).nodeCores()
+  const n = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator
+    ?.hardwareConcurrency
+  return Math.max(1, n ?? 1)
+}
+
+/** Parses a thread count from text (flags, env, widgets); null when it is not a positive int. */
+export function parseThreads(text: string): number | null {
+  return /^\d+$/.test(text) && Number(text) >= 1 ? Number(text) : null
+}
+
+/** Threads the browser page or worker can have, or why only one. */
+function browserLimit(): string | null {
+  const g = globalThis as { crossOriginIsolated?: boolean; SharedArrayBuffer?: unknown }
+  if (g.crossOriginIsolated !== true)
+    return 'the page is not cross-origin isolated (serve it with Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp or credentialless)'
+  if (typeof g.SharedArrayBuffer !== 'function') return 'SharedArrayBuffer is unavailable'
+  return null
+}
+
+/** Makes navigator.hardwareConcurrency read `n` until the returned function runs. */
+function reportCores(n: number): () => void {
+  const nav = (globalThis as { navigator?: object }).navigator
+  if (!nav) return () => {}
+  Object.defineProperty(nav, 'hardwareConcurrency', { value: n, configurable: true })
+  return () => {
+    delete (nav as { hardwareConcurrency?: number }).hardwareConcurrency
+  }
+}
+
+/** Drops an initialised wasm backend so the next setBackend starts it anew. */
+function forgetWasmBackend(): void {
+  const factory = tf.findBackendFactory('wasm')
+  if (!factory || !tf.findBackend('wasm')) return
+  tf.removeBackend('wasm')
+  tf.registerBackend('wasm', factory)
+}
+
+/**
+ * Starts tfjs-wasm with `requested` threads (default: every core, at most 8). Returns how many
+ * run, or why the backend could not start.
+ */
+export async function startWasm(
+  platform: Platform,
+  options: {
+    readonly threads?: number
+    readonly wasmPaths?: string | Readonly<Record<string, string>>
+  },
+): Promise<WasmThreads | string> {
+  const wasm = (await import('@tensorflow/tfjs-backend-wasm')) as unknown as WasmModule
+  if (options.wasmPaths) wasm.setWasmPaths(options.wasmPaths as string | Record<string, string>)
+  const cores = await availableCores(platform)
+  const requested = Math.max(1, Math.floor(options.threads ?? cores))
+  let want = Math.min(requested, MAX_WASM_THREADS)
+  let note: string | undefined =
+    requested > MAX_WASM_THREADS ? `tfjs-wasm runs at most ${MAX_WASM_THREADS} threads` : undefined
+  const limit = want > 1 && platform !== 'node' ? browserLimit() : null
+  if (limit) {
+    want = 1
+    note = limit
+  }
+  if (current !== null && current !== want) forgetWasmBackend()
+  let restore = () => {}
+  if (want > 1) {
+    try {
+      restore =
+        platform === 'node'
+          ? (await import('./wasm-threads-node.js')).prepareNodeWasmThreads(want)
+          : reportCores(2 * want)
+    } catch (err) {
+      want = 1
+      note = `threads unavailable: ${errorMessage(err)}`
+    }
+  }
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', want > 1)
+  wasm.setThreadsCount(want)
+  try {
+    const ok = await tf.setBackend('wasm')
+    await tf.ready()
+    if (!ok || tf.getBackend() !== 'wasm') return 'tfjs could not initialise the wasm backend'
+  } catch (err) {
+    return `tfjs failed to initialise wasm: ${errorMessage(err)}`
+  } finally {
+    restore()
+  }
+  const threads = wasm.getThreadsCount()
+  if (threads > 1 && platform === 'node')
+    (await import('./wasm-threads-node.js')).releaseNodeWasmWorkers(tf.backend())
+  current = threads
+  if (threads < want) note ??= `tfjs-wasm started ${threads} of ${want} threads`
+  return note === undefined ? { requested, threads } : { requested, threads, note }
+}
+
+/** Threads of the running wasm backend (null when it has not started). */
+export function wasmThreadCount(): number | null {
+  return current
+}
