@@ -92,7 +92,7 @@ export async function startWasm(
   },
 ): Promise<WasmThreads | string> {
   const wasm = (await import('@tensorflow/tfjs-backend-wasm')) as unknown as WasmModule
-  if (options.wasmPaths) wasm.setWasmPaths(options.wasmPaths as string | Record<string, string>)
+  if (options.wasmPaths) wasm.setWasmPaths(options.wasmPaths)
   const cores = await availableCores(platform)
   const requested = Math.max(1, Math.floor(options.threads ?? cores))
   let want = Math.min(requested, MAX_WASM_THREADS)

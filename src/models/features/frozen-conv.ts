@@ -41,14 +41,14 @@ export function foldBatchNorm(
   bn: BatchNormParams | null,
 ): { kernel: tf.Tensor4D; bias: tf.Tensor1D | null } {
   if (!bn) return { kernel: tf.clone(kernel), bias: bias ? tf.clone(bias) : null }
-  const [k, b] = tf.tidy(() => {
+  const [k, b] = tf.tidy((): [tf.Tensor4D, tf.Tensor1D] => {
     const inv = tf.rsqrt(tf.add(bn.variance, bn.epsilon))
     const s = bn.gamma ? tf.mul(bn.gamma, inv) : inv // [Co]
     const b0 = bias ?? tf.zerosLike(bn.mean)
-    const shifted = tf.mul(tf.sub(b0, bn.mean), s)
+    const shifted = tf.mul<tf.Tensor1D>(tf.sub(b0, bn.mean), s)
     return [
-      tf.mul(kernel, s) as tf.Tensor4D,
-      (bn.beta ? tf.add(shifted, bn.beta) : shifted) as tf.Tensor1D,
+      tf.mul<tf.Tensor4D>(kernel, s),
+      bn.beta ? tf.add<tf.Tensor1D>(shifted, bn.beta) : shifted,
     ]
   })
   return { kernel: k, bias: b }
@@ -85,5 +85,5 @@ export function applyFrozenConv(x: tf.Tensor4D, c: FrozenConv): tf.Tensor4D {
       },
     }
   })
-  return op(x) as tf.Tensor4D
+  return op(x)
 }
