@@ -29,7 +29,8 @@ export function resizeTo(images: tf.Tensor4D, size: number): tf.Tensor4D {
 /** [B, H, W, 3] in [-1, 1] (RGB) -> [B, size, size, 3] caffe input (0..255, BGR, mean removed). */
 export function caffePreprocess(images: tf.Tensor4D, size: number): tf.Tensor4D {
   return tf.tidy(() => {
-    const bgr = tf.reverse(resizeTo(images, size), -1)
+    // RGB -> BGR by split + concat: tf.reverse is ~8x slower than a copy on wasm
+    const bgr = tf.concat(tf.split(resizeTo(images, size), 3, 3).reverse(), 3)
     const offset = tf.tensor1d(CAFFE_BGR_MEAN.map((m) => 127.5 - m))
     return tf.add<tf.Tensor4D>(tf.mul(bgr, 127.5), offset)
   })
