@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { maxAbsDiff } from '../../../test/helpers/max-diff.js'
-import { initBackend } from '../../runtime/backend.js'
 import {
   applyFrozenConv,
   foldBatchNorm,
@@ -33,9 +32,16 @@ function reference(
   return tf.relu(normed) as tf.Tensor4D
 }
 
+/** Makes `backend` active (the single-threaded wasm build: tfjs's default in Node). */
+async function use(backend: 'cpu' | 'wasm'): Promise<void> {
+  if (backend === 'wasm') await import('@tensorflow/tfjs-backend-wasm')
+  await tf.setBackend(backend)
+  await tf.ready()
+}
+
 describe.each(['cpu', 'wasm'] as const)('frozen conv on %s', (backend) => {
   beforeAll(async () => {
-    await initBackend({ prefer: backend, threads: 1 })
+    await use(backend)
   })
   afterAll(() => tf.disposeVariables())
 
@@ -66,7 +72,7 @@ describe.each(['cpu', 'wasm'] as const)('frozen conv on %s', (backend) => {
       const positive = (await tf.mean(tf.step(want)).data())[0] ?? 0
       expect(positive).toBeGreaterThan(0.2)
       expect(positive).toBeLessThan(0.8)
-      const r = seeded(want.shape as number[], 8) // a random linear read-out of the outputs
+      const r = seeded(want.shape, 8) // a random linear read-out of the outputs
       const gotGrad = tf.grad((xi: tf.Tensor) =>
         tf.sum(tf.mul(applyFrozenConv(xi as tf.Tensor4D, conv), r)),
       )(x)
@@ -100,7 +106,7 @@ describe('frozen conv gradient on wasm equals the cpu gradient', () => {
   it('input gradient of a folded stride-2 conv', async () => {
     const grads: Float32Array[] = []
     for (const backend of ['cpu', 'wasm'] as const) {
-      await initBackend({ prefer: backend, threads: 1 })
+      await use(backend)
       const x = seeded([2, 16, 16, 4], 11) as tf.Tensor4D
       const kernel = seeded([3, 3, 4, 8], 12) as tf.Tensor4D
       const bias = seeded([8], 13) as tf.Tensor1D
