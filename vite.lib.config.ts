@@ -1,9 +1,13 @@
 // The editor as an ES module library (npm run build): dist/ui/step-graph-ui.js with its worker
-// and wasm files beside it; type declarations come from tsc (src/ui/tsconfig.build.json).
+// (which carries the three tfjs-wasm binaries inline, the threaded one included) beside it; type
+// declarations come from tsc (src/ui/tsconfig.build.json). base './' makes the worker's URL
+// relative to the module, wherever the package is served from. Serving: docs/embedding.md.
 import { defineConfig } from 'vite'
+import { WORKER_OUTPUT } from './vite.config.js'
 
 export default defineConfig({
-  worker: { format: 'es' },
+  base: './',
+  worker: { format: 'es', rolldownOptions: { output: WORKER_OUTPUT } },
   build: {
     outDir: 'dist/ui',
     emptyOutDir: true,

@@ -1,6 +1,7 @@
 /**
  * The demo app (index.html, `npm start`): the editor with the default preset and the shipped
- * model. `?backend=webgpu|webgl|wasm|cpu` and `?preset=URL` override the element's attributes.
+ * model. `?backend=webgpu|webgl|wasm|cpu`, `?threads=N` (wasm threads; default every core) and
+ * `?preset=URL` override the element's attributes.
  */
 import '@comfyorg/litegraph/style.css'
 import './step-editor.js'
@@ -8,8 +9,8 @@ import './step-editor.js'
 const params = new URLSearchParams(location.search)
 const editor = document.querySelector('step-editor')
 if (editor) {
-  const backend = params.get('backend')
-  const preset = params.get('preset')
-  if (backend) editor.setAttribute('backend', backend)
-  if (preset) editor.setAttribute('preset', preset)
+  for (const name of ['backend', 'threads', 'preset']) {
+    const value = params.get(name)
+    if (value) editor.setAttribute(name, value)
+  }
 }

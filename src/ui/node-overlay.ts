@@ -1,11 +1,13 @@
 /**
  * Run state drawn on the editor's nodes: a progress bar under the title, the running node's
- * outline, the error message of a failed node and preview images below the widgets (the node
- * grows to fit them). One NodeOverlay per node id; `draw` is litegraph's foreground hook.
+ * outline, the error message of a failed node, preview images below the widgets (the node
+ * grows to fit them) and, on training nodes, the loss curve and images/s below the node.
+ * One NodeOverlay per node id; `draw` is litegraph's foreground hook.
  */
 import type { LGraph, LGraphNode } from '@comfyorg/litegraph'
 import type { RunEvent } from '../runtime/events.js'
 import type { RgbImage } from '../core/image/types.js'
+import { formatRate, trackRate, type TrainingRate } from './train-rate.js'
 
 /** What is shown on one node. */
 export interface NodeOverlay {
@@ -16,11 +18,32 @@ export interface NodeOverlay {
   previews: HTMLCanvasElement[]
   /** Loss curve of a training node: [step, figure] per progress event that carried figures. */
   losses: [number, number][]
+  /** Throughput of a training node (train-rate.ts); null for other nodes. */
+  rate: TrainingRate | null
 }
 
 /** A fresh overlay. */
 export function emptyOverlay(): NodeOverlay {
-  return { running: false, cached: false, progress: null, error: null, previews: [], losses: [] }
+  return {
+    running: false,
+    cached: false,
+    progress: null,
+    error: null,
+    previews: [],
+    losses: [],
+    rate: null,
+  }
+}
+
+/** The figure a loss curve plots: `loss`, else `g` (stages 2 and 3), else the first one. */
+export function lossFigure(figures: Readonly<Record<string, number>> | undefined): number | null {
+  if (!figures) return null
+  const v =
+    figures.loss ??
+    figures.g ??
+    Object.entries(figures).find(([k]) => k !== 'imagesPerSecond')?.[1] ??
+    null
+  return v !== null && Number.isFinite(v) ? v : null
 }
 
 /** An RGB image as a canvas (RGBA). */
@@ -67,6 +90,11 @@ export function drawOverlay(node: LGraphNode, o: NodeOverlay, ctx: CanvasRenderi
     y += p.height * s + 4
   }
   if (o.losses.length > 1) drawLossPlot(ctx, o.losses, 4, h + 4, w - 8, 48)
+  if (o.rate && o.rate.perSecond !== null && !o.error) {
+    ctx.fillStyle = '#ccc'
+    ctx.font = '11px sans-serif'
+    ctx.fillText(formatRate(o.rate), 4, h + (o.losses.length > 1 ? 66 : 16))
+  }
   if (o.error) {
     ctx.fillStyle = '#f66'
     ctx.font = '12px sans-serif'
@@ -114,8 +142,13 @@ export function applyRunEvent(graph: LGraph, e: RunEvent): void {
     if (t) t.o.running = true
   } else if (e.type === 'progress') {
     const t = at(e.node)
-    if (t)
+    if (t) {
       t.o.progress = { value: e.value, max: e.max, ...(e.figures ? { figures: e.figures } : {}) }
+      const loss = lossFigure(e.figures)
+      if (loss !== null) t.o.losses.push([e.value, loss])
+      const widgets = t.node.properties as Readonly<Record<string, unknown>>
+      t.o.rate = trackRate(t.o.rate, t.node.type, widgets, e, performance.now())
+    }
   } else if (e.type === 'executed') {
     const t = at(e.node)
     if (t) {

@@ -20,6 +20,8 @@ export { WorkerRunner } from './runner.js'
 /** Options of installStepPlugin. */
 export interface PluginOptions {
   readonly backend?: BackendChoice
+  /** wasm threads (default every core, at most 8; more than 1 needs cross-origin isolation). */
+  readonly threads?: number
   /** URL relative paths in graphs resolve against (default: the page). */
   readonly baseUrl?: string
   /** URL of the folder of the model named 'default'. */
@@ -50,7 +52,10 @@ export function installStepPlugin(lite: LiteGraphLike, options: PluginOptions = 
       if (o) drawOverlay(node, o, ctx)
     },
   })
-  const runner = new WorkerRunner(options.backend ?? 'auto')
+  const runner = new WorkerRunner(
+    options.backend ?? 'auto',
+    options.threads !== undefined ? { threads: options.threads } : {},
+  )
   const base = options.baseUrl ?? document.baseURI
   return {
     types,

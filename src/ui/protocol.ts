@@ -2,6 +2,7 @@
 import type { RgbImage } from '../core/image/types.js'
 import type { RunEvent, RunStatus } from '../runtime/events.js'
 import type { BackendChoice } from '../runtime/backend.js'
+import type { WasmThreads } from '../runtime/wasm-threads.js'
 import type { Preset } from '../runtime/preset-schema.js'
 import type { CheckpointManifest } from '../train/checkpoint.js'
 
@@ -12,9 +13,25 @@ export interface CheckpointItem {
   readonly files: readonly (readonly [string, ArrayBuffer])[]
 }
 
+/** The backend the worker started, as the page shows it. */
+export interface BackendReady {
+  readonly backend: string
+  readonly adapter: string | null
+  readonly attempts: readonly string[]
+  /** wasm only: threads asked for and running, and why fewer run if so. */
+  readonly threads: WasmThreads | null
+  /** describeBackend's text, e.g. "wasm, 2 threads". */
+  readonly label: string
+}
+
 /** Page -> worker. */
 export type ToWorker =
-  | { readonly type: 'init'; readonly backend: BackendChoice }
+  | {
+      readonly type: 'init'
+      readonly backend: BackendChoice
+      /** wasm threads (absent: every core, at most 8). */
+      readonly threads?: number
+    }
   | {
       readonly type: 'run'
       readonly preset: Preset
@@ -37,12 +54,7 @@ export type ToWorker =
 
 /** Worker -> page. */
 export type FromWorker =
-  | {
-      readonly type: 'ready'
-      readonly backend: string
-      readonly adapter: string | null
-      readonly attempts: readonly string[]
-    }
+  | ({ readonly type: 'ready' } & BackendReady)
   | { readonly type: 'init-failed'; readonly message: string }
   | { readonly type: 'event'; readonly event: RunEvent }
   | { readonly type: 'output'; readonly name: string; readonly bytes: Uint8Array }

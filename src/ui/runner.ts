@@ -7,7 +7,7 @@ import type { RgbImage } from '../core/image/types.js'
 import type { BackendChoice } from '../runtime/backend.js'
 import type { RunEvent } from '../runtime/events.js'
 import type { Preset } from '../runtime/preset-schema.js'
-import type { CheckpointItem, FromWorker } from './protocol.js'
+import type { BackendReady, CheckpointItem, FromWorker, ToWorker } from './protocol.js'
 
 /** How a run in the worker ended. */
 export interface RunOutcome {
@@ -32,19 +32,16 @@ export interface WorkerRunOptions {
 /** A page-side handle on one execution worker. */
 export class WorkerRunner {
   /** Resolves with the backend the worker started (rejects when none could start). */
-  readonly ready: Promise<{ backend: string; adapter: string | null; attempts: readonly string[] }>
+  readonly ready: Promise<BackendReady>
   private readonly worker: Worker
   private current: { options: WorkerRunOptions; done: (o: RunOutcome) => void } | null = null
   /** Receives the checkpoints each run wrote or updated (e.g. to persist them). */
   onCheckpoints: ((items: readonly CheckpointItem[]) => void) | null = null
 
-  constructor(backend: BackendChoice = 'auto') {
+  /** Starts the worker on `backend`; `threads`: wasm threads (default every core, at most 8). */
+  constructor(backend: BackendChoice = 'auto', options: { readonly threads?: number } = {}) {
     this.worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' })
-    let resolve: (v: {
-      backend: string
-      adapter: string | null
-      attempts: readonly string[]
-    }) => void = () => undefined
+    let resolve: (v: BackendReady) => void = () => undefined
     let reject: (e: Error) => void = () => undefined
     this.ready = new Promise((res, rej) => {
       resolve = res
@@ -63,7 +60,12 @@ export class WorkerRunner {
         run?.done({ status: m.status, ...(m.message ? { message: m.message } : {}) })
       }
     }
-    this.worker.postMessage({ type: 'init', backend })
+    const init: ToWorker = {
+      type: 'init',
+      backend,
+      ...(options.threads !== undefined ? { threads: options.threads } : {}),
+    }
+    this.worker.postMessage(init)
   }
 
   /** Runs `preset`; resolves when the worker reports the end of the run. */

@@ -4,10 +4,13 @@
  * save and load (JSON, or a PNG a graph wrote), drag-and-drop of images, autosave, and a status
  * bar with the backend in use. Graphs execute in a Web Worker (worker.ts); the page only draws.
  *
- * Attributes: preset (URL), backend (auto|webgpu|webgl|wasm|cpu), readonly, default-model (URL
+ * Attributes: preset (URL), backend (auto|webgpu|webgl|wasm|cpu), threads (wasm threads; default
+ * every core, at most 8; more than 1 needs cross-origin isolation), readonly, default-model (URL
  * of the folder 'default' names), allow-origins (space-separated origins graphs may fetch images
  * and models from besides the page's own; '*' for any; property allowOrigins: string[]). Events (CustomEvent, bubbling, composed): graph-change,
- * run-start, run-event (every executor event), run-done, run-error, backend-ready.
+ * run-start, run-event (every executor event), run-done, run-error, backend-ready (detail:
+ * backendInfo, editor-backend.ts). Training nodes show their images/s on the node and in the
+ * status bar (train-rate.ts).
  * API: load(presetOrUrl), save(), run({ until }), cancel(), backendInfo, lastRun.
  * Styling: --step-bg, --step-fg, --step-accent, --step-height.
  */
@@ -24,10 +27,12 @@ import { graphToPreset, registerStepNodes } from './litegraph-nodes.js'
 import { applyRunEvent, drawOverlay, overlays, resetOverlays } from './node-overlay.js'
 import { openCamera, type Camera } from './camera.js'
 import { parseGraphFile, readGraphText, saveFile } from './editor-files.js'
+import { editorBackendInfo, threadsSetting, type EditorBackendInfo } from './editor-backend.js'
 import { editorStyles } from './editor-styles.js'
 import { allCheckpoints, putCheckpoints } from './model-store.js'
 import type { CheckpointItem } from './protocol.js'
 import { WorkerRunner, type RunOutcome } from './runner.js'
+import { rateStatus } from './train-rate.js'
 
 const AUTOSAVE_KEY = 'step-editor:autosave'
 let registered = false
@@ -52,6 +57,7 @@ export class StepEditor extends LitElement {
   static override properties = {
     preset: { type: String },
     backend: { type: String },
+    threads: {},
     readonly: { type: Boolean },
     defaultModel: { type: String, attribute: 'default-model' },
     allowOrigins: {
@@ -70,6 +76,8 @@ export class StepEditor extends LitElement {
 
   preset = ''
   backend: BackendChoice = 'auto'
+  /** wasm threads: a count (number, or the attribute's text); unset: every core, at most 8. */
+  threads: number | string | undefined = undefined
   readonly = false
   defaultModel = ''
   /** Origins besides the page's own that graphs may fetch from ('*': any; default none). */
@@ -86,14 +94,16 @@ export class StepEditor extends LitElement {
   live = false
   /** Frames per second achieved in Live mode. */
   fps = 0
-  /** The backend the worker runs on, once ready. */
-  backendInfo: { backend: string; adapter: string | null } | null = null
+  /** The backend the worker runs on (with its wasm threads), once ready. */
+  backendInfo: EditorBackendInfo | null = null
   /** Status of the last finished run. */
   lastRun: { status: string; message?: string } | null = null
 
   readonly graph = new LGraph()
   private view: LGraphCanvas | null = null
   private runner: WorkerRunner | null = null
+  /** settings() of the running worker. */
+  private runnerSettings = ''
   private presetUrl = globalThis.location?.href ?? ''
   private readonly dropped = new Map<string, Uint8Array>()
   private saveTimer = 0
@@ -117,7 +127,10 @@ export class StepEditor extends LitElement {
     this.runner?.terminate()
     this.backendInfo = null
     this.backendLabel = ''
-    const runner = new WorkerRunner(this.backend)
+    const { threads, problem } = threadsSetting(this.threads)
+    if (problem) this.status = problem
+    const runner = new WorkerRunner(this.backend, threads !== undefined ? { threads } : {})
+    this.runnerSettings = this.settings()
     this.runner = runner
     runner.onCheckpoints = (items) => {
       this.keep(items)
@@ -135,8 +148,8 @@ export class StepEditor extends LitElement {
     })
     runner.ready.then(
       (info) => {
-        this.backendInfo = { backend: info.backend, adapter: info.adapter }
-        this.backendLabel = `${info.backend}${info.adapter ? ` (${info.adapter})` : ''}`
+        this.backendInfo = editorBackendInfo(info)
+        this.backendLabel = info.label
         this.emit('backend-ready', this.backendInfo)
       },
       (err: unknown) => this.fail(`backend: ${errorMessage(err)}`),
@@ -144,7 +157,14 @@ export class StepEditor extends LitElement {
   }
 
   override updated(changed: Map<string, unknown>): void {
-    if (changed.has('backend') && changed.get('backend') !== undefined) this.startRunner()
+    // the first render starts the worker; a later backend or threads change restarts it
+    const moved = changed.has('backend') || changed.has('threads')
+    if (moved && this.runnerSettings !== this.settings() && this.runner) this.startRunner()
+  }
+
+  /** The settings the worker starts with, as one comparable string. */
+  private settings(): string {
+    return JSON.stringify([this.backend, this.threads ?? null])
   }
 
   override firstUpdated(): void {
@@ -195,6 +215,7 @@ export class StepEditor extends LitElement {
     if (!this.live) this.status = 'running…'
     this.emit('run-start', options)
     let fallback = '' // a backend fault the run survived, kept in the final status line
+    const titles = new Map<number, string>()
     return runner
       .run(this.save(), {
         baseUrl: this.presetUrl,
@@ -206,14 +227,22 @@ export class StepEditor extends LitElement {
         files: this.dropped,
         onEvent: (e) => {
           this.emit('run-event', e)
+          if (e.type === 'executing') titles.set(e.node, e.title)
           if (e.type === 'executing' && !this.live) this.status = `running ${e.title}…`
           if (e.type === 'backend-fallback') {
             fallback = `backend ${e.from} failed in ${e.title} (${e.kind}: ${e.reason}); continued on ${e.to}`
             this.status = fallback
-            this.backendInfo = { backend: e.to, adapter: null }
-            this.backendLabel = `${e.to} (fallback from ${e.from})`
+            const label = `${e.to} (fallback from ${e.from})`
+            this.backendInfo = { backend: e.to, adapter: null, threads: null, label }
+            this.backendLabel = label
           }
           applyRunEvent(this.graph, e)
+          if (e.type === 'progress' && !this.live && !fallback) {
+            const node = this.graph.getNodeById(e.node)
+            const rate = node ? overlays.get(node)?.rate : null
+            if (rate && rate.perSecond !== null)
+              this.status = rateStatus(titles.get(e.node) ?? '', e.value, e.max, rate)
+          }
           this.view?.setDirty(true, true)
         },
         onOutput: (name, bytes) => {

@@ -9,7 +9,7 @@ import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url'
 import { errorMessage } from '../core/errors.js'
 import type { RgbImage } from '../core/image/types.js'
-import { formatAdapter, initBackend } from '../runtime/backend.js'
+import { describeBackend, formatAdapter, initBackend } from '../runtime/backend.js'
 import { browserEnv, type BrowserEnvOptions } from '../runtime/env-browser.js'
 import { GraphExecutor } from '../runtime/executor.js'
 import { CheckpointShelf } from '../train/checkpoint-memory.js'
@@ -54,10 +54,13 @@ let controller: AbortController | null = null
 /** Settles when the backend has started (or failed to); runs wait for it. */
 let started: Promise<void> = Promise.resolve()
 
-async function init(backend: Extract<ToWorker, { type: 'init' }>['backend']): Promise<void> {
+async function init(m: Extract<ToWorker, { type: 'init' }>): Promise<void> {
   try {
     const info = await initBackend({
-      prefer: backend,
+      prefer: m.backend,
+      ...(m.threads !== undefined ? { threads: m.threads } : {}),
+      // all three builds: threads > 1 load the threaded one (its pthread workers start from
+      // blob: URLs, which keep this worker's cross-origin isolation)
       wasmPaths: {
         'tfjs-backend-wasm.wasm': wasmPlain,
         'tfjs-backend-wasm-simd.wasm': wasmSimd,
@@ -69,6 +72,8 @@ async function init(backend: Extract<ToWorker, { type: 'init' }>['backend']): Pr
       backend: info.backend,
       adapter: info.adapter ? formatAdapter(info.adapter) : null,
       attempts: info.attempts.map((a) => `${a.backend}: ${a.ok ? 'ok' : (a.reason ?? 'failed')}`),
+      threads: info.threads ?? null,
+      label: describeBackend(info),
     })
   } catch (err) {
     post({ type: 'init-failed', message: errorMessage(err) })
@@ -125,7 +130,7 @@ function reportCheckpoints(): void {
 
 scope.onmessage = (e: MessageEvent<ToWorker>) => {
   const m = e.data
-  if (m.type === 'init') started = init(m.backend)
+  if (m.type === 'init') started = init(m)
   else if (m.type === 'run') void run(m)
   else if (m.type === 'restore') {
     for (const item of m.items) {

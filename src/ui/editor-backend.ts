@@ -1,0 +1,42 @@
+/**
+ * The backend as <step-editor> exposes it (backendInfo, the backend-ready event, the status
+ * bar), and its `threads` setting (attribute, property or the app's ?threads=).
+ */
+import type { WasmThreads } from '../runtime/wasm-threads.js'
+import type { BackendReady } from './protocol.js'
+
+/** The editor's backendInfo and the detail of its backend-ready event. */
+export interface EditorBackendInfo {
+  readonly backend: string
+  readonly adapter: string | null
+  /** wasm only: threads asked for and running, and why fewer run if so (else null). */
+  readonly threads: WasmThreads | null
+  /** What the status bar shows, e.g. "wasm, 2 threads" or "webgpu (adapter)". */
+  readonly label: string
+}
+
+/** backendInfo from the worker's ready message. */
+export function editorBackendInfo(ready: BackendReady): EditorBackendInfo {
+  return {
+    backend: ready.backend,
+    adapter: ready.adapter,
+    threads: ready.threads,
+    label: ready.label,
+  }
+}
+
+/**
+ * The wasm thread count to ask the worker for: a positive integer, or undefined (every core)
+ * when unset; `problem` says why a set value was not usable (the default is used then).
+ */
+export function threadsSetting(value: number | string | null | undefined): {
+  threads?: number
+  problem?: string
+} {
+  if (value === undefined || value === null || value === '') return {}
+  const n = typeof value === 'number' ? value : Number(value)
+  if (Number.isInteger(n) && n >= 1) return { threads: n }
+  return {
+    problem: `threads: expected an integer >= 1 (got ${JSON.stringify(String(value))}); using every core`,
+  }
+}
