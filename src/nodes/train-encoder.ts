@@ -43,7 +43,10 @@ export const trainEncoderNode = defineNode({
       ...(cache ? { cache } : {}),
       onProgress: (p) =>
         p.phase === 'train'
-          ? ctx.progress(p.step, p.steps, p.loss !== undefined ? { loss: p.loss } : undefined)
+          ? ctx.progress(p.step, p.steps, {
+              ...(p.loss !== undefined ? { loss: p.loss } : {}),
+              ...(p.imagesPerSecond !== undefined ? { imagesPerSecond: p.imagesPerSecond } : {}),
+            })
           : ctx.progress(0, w.steps),
     })
     try {

@@ -11,7 +11,7 @@ import { loadFeatureExtractor } from '../models/features/index.js'
 import { createGenerator } from '../models/generator.js'
 import { GanStep, type GanLosses } from '../train/gan-step.js'
 import { describeBackend, initBackend, setDefaultThreads } from './backend.js'
-import { MAX_WASM_THREADS, parseThreads } from './wasm-threads.js'
+import { MAX_WASM_THREADS, parseThreads, settleWithin } from './wasm-threads.js'
 
 const MAIN = join(import.meta.dirname, '../cli/main.ts')
 
@@ -93,6 +93,11 @@ describe('wasm threads in Node', () => {
     } finally {
       process.env.STEP_THREADS = saved
     }
+  })
+
+  it('gives up on a start that never settles (the fallback to 1 thread uses it)', async () => {
+    expect(await settleWithin(new Promise<never>(() => {}), 20)).toBe('timeout')
+    expect(await settleWithin(Promise.resolve(true), 1000)).toBe(true)
   })
 
   it('parses thread counts', () => {

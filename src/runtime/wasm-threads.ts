@@ -72,12 +72,28 @@ function reportCores(n: number): () => void {
   }
 }
 
-/** Drops an initialised wasm backend so the next setBackend starts it anew. */
+/** How long the threaded build may take to start before the backend falls back to 1 thread. */
+export const THREADED_START_TIMEOUT_MS = 30_000
+
+/** Drops the wasm backend (started or still starting) so the next setBackend starts it anew. */
 function forgetWasmBackend(): void {
   const factory = tf.findBackendFactory('wasm')
-  if (!factory || !tf.findBackend('wasm')) return
-  tf.removeBackend('wasm')
+  if (!factory) return
+  tf.removeBackend('wasm') // also makes a pending initialisation's result be ignored
   tf.registerBackend('wasm', factory)
+}
+
+/** `promise`, or 'timeout' once `ms` have passed without it settling. */
+export async function settleWithin<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms)
+  })
+  try {
+    return await Promise.race([promise, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
 }
 
 /**
@@ -119,8 +135,21 @@ export async function startWasm(
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', want > 1)
   wasm.setThreadsCount(want)
   try {
-    const ok = await tf.setBackend('wasm')
-    await tf.ready()
+    const start = tf.setBackend('wasm').then(async (ok) => (await tf.ready(), ok))
+    const ok = want > 1 ? await settleWithin(start, THREADED_START_TIMEOUT_MS) : await start
+    if (ok === 'timeout') {
+      // a broken threaded build never settles (e.g. a pthread worker that fails to load)
+      restore()
+      forgetWasmBackend()
+      current = null
+      const single = await startWasm(platform, { ...options, threads: 1 })
+      if (typeof single === 'string') return single
+      return {
+        requested,
+        threads: single.threads,
+        note: `the threaded build did not start within ${THREADED_START_TIMEOUT_MS / 1000} s`,
+      }
+    }
     if (!ok || tf.getBackend() !== 'wasm') return 'tfjs could not initialise the wasm backend'
   } catch (err) {
     return `tfjs failed to initialise wasm: ${errorMessage(err)}`
