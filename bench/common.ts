@@ -35,13 +35,18 @@ export function peerThreadCounts(): number[] {
   return [...new Set([1, availableParallelism()])]
 }
 
-/** Writes bench/results/<name>.json and prints it. */
-export async function writeResult(name: string, result: unknown): Promise<void> {
+/** Writes bench/results/<name>.json; returns the text written. */
+export async function saveResult(name: string, result: unknown): Promise<string> {
   const dir = join(process.cwd(), 'bench', 'results')
   await mkdir(dir, { recursive: true })
   const text = `${JSON.stringify(result, null, 2)}\n`
   await writeFile(join(dir, `${name}.json`), text)
-  process.stdout.write(text)
+  return text
+}
+
+/** Writes bench/results/<name>.json and prints it. */
+export async function writeResult(name: string, result: unknown): Promise<void> {
+  process.stdout.write(await saveResult(name, result))
 }
 
 /** Seconds since `t0` (from performance.now()). */

@@ -1,59 +1,52 @@
 /**
- * `npm run bench` (`-- --quick`: a subset in under 3 minutes). In one process, side by side:
- * the machine and its fp32 matMul peak (a probe), generator forward time and achieved GFLOP/s
- * per backend / size / batch, the split-z speed-up (whole G and decoder), training step time per
- * stage, the PyTorch CPU peers (generator at equal threads; the encoder and stage-2 training
- * steps at 1 thread and at all cores), mining exact vs projected, and the executor's cached
- * re-run. Writes bench/results/latest.json and latest.md (markdown tables).
+ * `npm run bench` (`-- --quick`: a subset; `-- --webgpu`: adds the webgpu rows). In one process,
+ * side by side: on wasm at 1 thread and at every core, the fp32 matMul probe, Generate (`small`;
+ * `paper` at 256², batch 1) with achieved GFLOP/s and the training steps, each followed by the
+ * PyTorch CPU peers at the same thread count (never alongside), and ours / PyTorch at equal
+ * threads; then at every core the split-z and prepared-weights comparisons, the cpu backend (full
+ * run), mining exact vs projected, the executor's cached re-run, and last the webgpu rows in a
+ * child process with a deadline (--webgpu-timeout seconds). Writes bench/results/latest.json and
+ * latest.md (markdown tables).
  */
 import { writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import * as tf from '@tensorflow/tfjs'
-import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm'
-import { SMALL } from '../src/models/configs.js'
-import { generatorMacs } from '../src/models/flops.js'
-import { createGenerator } from '../src/models/generator.js'
-import { initBackend, type BackendName } from '../src/runtime/backend.js'
+import { initBackend } from '../src/runtime/backend.js'
 import { folderEnv } from '../src/runtime/env-node.js'
 import { GraphExecutor } from '../src/runtime/executor.js'
 import { readPresetSource } from '../src/runtime/headless.js'
 import { loadPreset } from '../src/runtime/preset.js'
-import { machine, median, peerThreadCounts, timeOnce, writeResult } from './common.js'
-import { benchMarkdown } from './markdown.js'
+import { machine, median, peerThreadCounts, writeResult } from './common.js'
+import {
+  generatorParams,
+  peakGflops,
+  timeGenerate,
+  type GenerateCase,
+  type GenerateRow,
+} from './generate.js'
+import { benchMarkdown, type BenchSummary } from './markdown.js'
 import { miningMarkdown, runMiningBench } from './mining.js'
-import { torchPeer, torchTrainPeer, type TorchTrainRow } from './peers/torch.js'
-import { timeTrainingSteps } from './train-steps.js'
-import { compareZInjection } from './zsplit.js'
 import { comparePreparedWeights } from './prepared.js'
+import { oursOverTorch, paramsCheck } from './ratios.js'
+import { TRAIN_STAGES } from './train-steps.js'
+import { runWasmSweep } from './wasm-sweep.js'
+import { runWebGpuBench, type WebGpuResult } from './webgpu-spawn.js'
+import { compareZInjection } from './zsplit.js'
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } })
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    webgpu: { type: 'boolean', default: false },
+    'webgpu-timeout': { type: 'string', default: '1200' },
+  },
+})
 const quick = values.quick ?? false
 const RUNS = quick ? 3 : 7
 const started = performance.now()
 const log = (what: string) =>
   console.error(`bench: ${what} (${((performance.now() - started) / 1000).toFixed(0)} s)`)
 
-/** Median ms of `f` (result read back) after 2 warm-up calls. */
-async function medianOf(f: () => tf.Tensor, runs = RUNS): Promise<number> {
-  await timeOnce(f)
-  await timeOnce(f)
-  const t: number[] = []
-  for (let i = 0; i < runs; i++) t.push(await timeOnce(f))
-  return median(t)
-}
-
-/** fp32 matMul 512 x 512 x 512 on the current backend, GFLOP/s. */
-async function peakGflops(): Promise<number> {
-  const n = 512
-  const a = tf.randomNormal<tf.Rank.R2>([n, n])
-  const b = tf.randomNormal<tf.Rank.R2>([n, n])
-  const ms = await medianOf(() => tf.matMul(a, b))
-  tf.dispose([a, b])
-  return Number(((2 * n ** 3) / (ms / 1000) / 1e9).toFixed(2))
-}
-
-const cases: [number, number][] = quick
+const small: GenerateCase[] = quick
   ? [
       [64, 1],
       [64, 8],
@@ -66,64 +59,53 @@ const cases: [number, number][] = quick
       [256, 8],
     ]
 
-// 1. Generator forward per backend (the shipped split-z path), with the peak of each backend.
-const backends: BackendName[] = quick ? ['wasm'] : ['wasm', 'cpu', 'webgpu']
-const generate = []
-const peaks: Record<string, number> = {}
-for (const backend of backends) {
-  try {
-    await initBackend({ prefer: backend })
-  } catch (err) {
-    log(`${backend} unavailable (${err instanceof Error ? err.message : String(err)})`)
-    continue
-  }
-  peaks[backend] = await peakGflops()
-  const g = createGenerator(SMALL.generator, 5)
-  for (const [size, batch] of cases) {
-    if (backend !== 'wasm' && size > 64) continue // cpu ~30x slower; webgpu here is software
-    const x = tf.randomUniform<tf.Rank.R4>([batch, size, size, 3], -1, 1)
-    const z = tf.randomNormal<tf.Rank.R2>([batch, SMALL.generator.zDim])
-    const ms = await medianOf(() => g.apply(x, z))
-    const gflops = (2 * generatorMacs(SMALL.generator, size, size) * batch) / (ms / 1000) / 1e9
-    generate.push({
-      backend,
-      size,
-      batch,
-      median_ms: Number(ms.toFixed(1)),
-      gflops: Number(gflops.toFixed(2)),
-    })
-    tf.dispose([x, z])
-  }
-  g.dispose()
-  log(`generate on ${backend}`)
-}
+// 1. wasm at 1 thread and at every core, each followed by the PyTorch peers at that count.
+const sweep = await runWasmSweep({
+  threadCounts: peerThreadCounts(),
+  smallCases: small,
+  paperCases: (_threads, all) => (quick && !all ? [] : [[256, 1]]),
+  runs: { small: RUNS, paper: quick ? 3 : 5 },
+  training: {
+    stages: quick ? ['encoder', 'generator'] : TRAIN_STAGES,
+    runs: quick ? 2 : 5,
+    warmup: quick ? 1 : 2,
+  },
+  torch: {
+    runs: RUNS,
+    stages: ['encoder', 'generator'],
+    trainRuns: quick ? 3 : 5,
+    trainWarmup: quick ? 1 : 2,
+  },
+  log,
+})
+const allCores = sweep.backends.at(-1)?.threads ?? 1
 
-// 2. On wasm: split vs tiled z, training steps, the PyTorch peer at wasm's thread count.
-await initBackend({ prefer: 'wasm' })
-const zsplit = await compareZInjection(cases, quick ? 5 : 9)
+// 2. At every core (the sweep's last count, still active): split vs tiled z, prepared weights.
+const zsplit = await compareZInjection(small, quick ? 5 : 9)
 log('z injection')
-const prepared = await comparePreparedWeights(cases, quick ? 5 : 9)
+const prepared = await comparePreparedWeights(small, quick ? 5 : 9)
 log('prepared weights')
-const threads = getThreadsCount()
-const training = await timeTrainingSteps(quick ? 2 : 5, quick ? 1 : 2, threads)
-log('training steps')
-const torch = await torchPeer(cases, threads, quick ? 3 : RUNS)
-log('PyTorch peer')
-// the fixed reference: stage 1 and stage 2 (small, 64², batch 8, ResNet50 with 3 taps)
-const torchTrain: TorchTrainRow[] = []
-for (const n of peerThreadCounts()) {
-  const rows = await torchTrainPeer(['encoder', 'generator'], n, quick ? 3 : 5, quick ? 1 : 2)
-  if (!rows) break
-  torchTrain.push(...rows)
-}
-log('PyTorch training peer')
 
-// 3. Mining: exact vs projected neighbour search (features cached on disk; bench/mining.ts).
+// 3. The cpu backend (full run only; ~30x slower than wasm, so 64² only).
+const peaks: Record<string, number> = { ...sweep.peaks }
+const cpuRows: GenerateRow[] = []
+if (!quick) {
+  await initBackend({ prefer: 'cpu' })
+  peaks.cpu = await peakGflops(RUNS)
+  const cases: GenerateCase[] = [
+    [64, 1],
+    [64, 8],
+  ]
+  cpuRows.push(...(await timeGenerate('small', cases, { backend: 'cpu', threads: 1, runs: RUNS })))
+  log('generate on cpu')
+}
+
+// 4. Mining: exact vs projected neighbour search (features cached on disk; bench/mining.ts).
 const mining = await runMiningBench({ quick, log })
 log('mining')
 
-// 4. Executor: the default preset run once, then re-run fully cached.
-await initBackend({ prefer: 'wasm' })
+// 5. Executor: the default preset run once, then re-run fully cached.
+await initBackend({ prefer: 'wasm', threads: allCores })
 const source = resolve('examples/presets/default.json')
 const { json, baseDir } = await readPresetSource(source)
 const { graph } = loadPreset(json, source)
@@ -141,35 +123,50 @@ const cachedMs = median(cachedRuns)
 executor.dispose()
 log('executor')
 
-const wasmRows = generate.filter((r) => r.backend === 'wasm')
-const result = {
-  machine: { ...machine(), wasm_threads: threads },
+// 6. webgpu (--webgpu), last and alone: a child process stopped at the deadline.
+let webgpu: WebGpuResult | null = null
+if (values.webgpu) {
+  const cases = ['small:64x1', 'small:64x8', 'small:256x1', 'small:256x8']
+  cases.push('paper:64x1', 'paper:64x8', 'paper:256x1', 'paper:256x8')
+  webgpu = await runWebGpuBench({
+    cases,
+    stage2: true,
+    runs: RUNS,
+    rowBudgetS: 30,
+    timeoutS: Number(values['webgpu-timeout']),
+  })
+  if (webgpu.skipped) console.error(`bench: webgpu rows skipped: ${webgpu.skipped}`)
+  log('webgpu')
+}
+
+const ratios = oursOverTorch(
+  { generate: sweep.generate, training: sweep.training },
+  { generate: sweep.torch, training: sweep.torchTrain },
+)
+const withThreads = <T extends object>(rows: readonly T[]) =>
+  rows.map((r) => ({ ...r, threads: allCores }))
+const result: BenchSummary & Record<string, unknown> = {
+  machine: { ...machine(), wasm_threads: sweep.backends.map((b) => b.threads) },
+  backends: sweep.backends,
   quick,
   seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
-  peak_gflops: peaks.wasm ?? NaN,
+  peak_gflops: sweep.peaks[`wasm t${allCores}`] ?? NaN,
   peak_gflops_by_backend: peaks,
-  generate,
-  z_injection: zsplit,
-  prepared_weights: prepared,
-  training,
+  generate: [...sweep.generate, ...cpuRows],
+  z_injection: withThreads(zsplit),
+  prepared_weights: withThreads(prepared),
+  training: sweep.training,
   peers: {
-    torch: torch?.rows ?? [],
-    torch_peak_gflops: torch?.peak_gflops ?? null,
-    torch_train: torchTrain.map((t) => ({
-      stage: t.stage,
-      threads: t.threads,
-      median_ms: t.median_ms,
-    })),
-    ratio_ours_over_torch: (torch?.rows ?? []).map((t) => {
-      const ours = wasmRows.find((r) => r.size === t.size && r.batch === t.batch)
-      return {
-        size: t.size,
-        batch: t.batch,
-        threads: t.threads,
-        ratio: ours ? Number((ours.median_ms / t.median_ms).toFixed(2)) : null,
-      }
-    }),
+    torch: sweep.torch,
+    torch_peak_gflops: sweep.torchPeaks,
+    torch_train: sweep.torchTrain,
+    params_check: paramsCheck(
+      { small: generatorParams('small'), paper: generatorParams('paper') },
+      sweep.torch,
+    ),
   },
+  ratios,
+  webgpu,
   mining: mining.mining,
   mining_detail: { ...mining, mining: undefined },
   executor: {
@@ -184,3 +181,6 @@ await writeFile(
   join('bench', 'results', 'latest.md'),
   `${benchMarkdown(result)}\n${miningMarkdown(mining)}`,
 )
+for (const r of ratios.generate)
+  log(`ratio Generate ${r.config} ${r.size}² b${r.batch} t${r.threads}: ${r.ratio}`)
+for (const r of ratios.training) log(`ratio training ${r.stage} t${r.threads}: ${r.ratio}`)

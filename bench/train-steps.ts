@@ -11,32 +11,55 @@ import * as tf from '@tensorflow/tfjs'
 import { SMALL } from '../src/models/configs.js'
 import { createDiscriminator } from '../src/models/discriminator.js'
 import { createEncoder } from '../src/models/encoder.js'
-import { loadFeatureExtractor } from '../src/models/features/index.js'
+import { loadFeatureExtractor, type FeatureExtractor } from '../src/models/features/index.js'
 import { createGenerator } from '../src/models/generator.js'
 import { createMapper } from '../src/models/mapper.js'
 import { Adam } from '../src/train/adam.js'
 import { batchContrastLoss } from '../src/train/batch-contrast-loss.js'
 import { disposeModels } from '../src/train/gan-checkpoint.js'
-import { GanStep } from '../src/train/gan-step.js'
+import { GanStep, type GanNetworks } from '../src/train/gan-step.js'
 import { median } from './common.js'
+
+/** A stage whose step the bench times. */
+export type TrainStage = 'encoder' | 'generator' | 'finetune' | 'mapper'
+
+/** Every stage, in the order they are timed. */
+export const TRAIN_STAGES: readonly TrainStage[] = ['encoder', 'generator', 'finetune', 'mapper']
 
 /** One stage's measured step. */
 export interface TrainStepRow {
-  readonly stage: 'encoder' | 'generator' | 'finetune' | 'mapper'
+  readonly stage: TrainStage
+  readonly backend: string
   readonly size: number
   readonly batch: number
-  /** Threads the backend ran with (wasm threads; 1 on single-threaded backends). */
-  readonly threads: number
+  /** wasm: XNNPACK threads; cpu: 1; webgpu: null. */
+  readonly threads: number | null
   readonly median_ms: number
   /** Training images (stage 1: triplet images; mapper: codes) per second. */
   readonly items_per_s: number
+  /** Timed steps behind the median. */
+  readonly runs: number
 }
 
-const SIZE = 64
-const BATCH = 8
+/** How timeTrainingSteps runs. */
+export interface TrainStepOptions {
+  /** Timed steps per stage (median). */
+  readonly runs: number
+  /** Untimed steps first (default 2). */
+  readonly warmup?: number
+  /** Recorded in the rows: the threads the current backend runs with (default 1). */
+  readonly threads?: number | null
+  /** Stages to time (default all, TRAIN_STAGES). */
+  readonly stages?: readonly TrainStage[]
+}
+
+/** Image size of the timed training steps (px). */
+export const TRAIN_SIZE = 64
+/** Batch of the timed training steps. */
+export const TRAIN_BATCH = 8
 const ADAM = { lr: 1e-3, beta1: 0, beta2: 0.99 }
 
-async function medianMs(step: () => Promise<void>, runs: number, warmup = 2): Promise<number> {
+async function medianMs(step: () => Promise<void>, runs: number, warmup: number): Promise<number> {
   for (let i = 0; i < warmup; i++) await step()
   const t: number[] = []
   for (let i = 0; i < runs; i++) {
@@ -47,95 +70,125 @@ async function medianMs(step: () => Promise<void>, runs: number, warmup = 2): Pr
   return median(t)
 }
 
-function row(
-  stage: TrainStepRow['stage'],
-  ms: number,
-  items: number,
-  threads: number,
-): TrainStepRow {
-  return {
-    stage,
-    size: SIZE,
-    batch: BATCH,
-    threads,
-    median_ms: Number(ms.toFixed(1)),
-    items_per_s: Number(((items * 1000) / ms).toFixed(1)),
-  }
+const images = (n: number) => tf.randomUniform<tf.Rank.R4>([n, TRAIN_SIZE, TRAIN_SIZE, 3], -1, 1)
+
+/** A timed step of one stage: `step` runs it, `items` it processes, `dispose` frees it. */
+interface StageStep {
+  readonly step: () => Promise<void>
+  readonly items: number
+  readonly dispose: () => void
 }
 
-/**
- * Times one step of each stage; `runs` timed steps each after `warmup` untimed ones. `threads`
- * (recorded in the rows) is the thread count the current backend runs with.
- */
-export async function timeTrainingSteps(
-  runs: number,
-  warmup = 2,
-  threads = 1,
-): Promise<TrainStepRow[]> {
-  const rows: TrainStepRow[] = []
-  const images = (n: number) => tf.randomUniform<tf.Rank.R4>([n, SIZE, SIZE, 3], -1, 1)
-
+function encoderStep(): StageStep {
   const encoder = createEncoder(SMALL.encoder, 1)
-  const adamE = new Adam(encoder.params.list(), ADAM)
-  const triplets = images(3 * BATCH)
-  const encoderMs = await medianMs(
-    async () => {
-      const loss = adamE.minimize(() => {
+  const adam = new Adam(encoder.params.list(), ADAM)
+  const triplets = images(3 * TRAIN_BATCH)
+  return {
+    step: async () => {
+      const loss = adam.minimize(() => {
         const [za, zp, zn] = tf.split<tf.Tensor2D>(encoder.apply(triplets), 3, 0)
         return batchContrastLoss(za as tf.Tensor2D, zp as tf.Tensor2D, zn as tf.Tensor2D).total
       })
       await loss.data()
       loss.dispose()
     },
-    runs,
-    warmup,
-  )
-  rows.push(row('encoder', encoderMs, 3 * BATCH, threads))
-  tf.dispose(triplets)
-  adamE.dispose()
-  encoder.dispose()
-
-  const extractor = await loadFeatureExtractor('resnet50', { taps: 3 })
-  const pair = { input: images(BATCH), output: images(BATCH) }
-  for (const stage of ['generator', 'finetune'] as const) {
-    const nets = {
-      encoder: createEncoder(SMALL.encoder, 1),
-      generator: createGenerator(SMALL.generator, 2),
-      discriminator: createDiscriminator(SMALL.discriminator, 3),
-    }
-    const gan = new GanStep(nets, extractor, { trainEncoder: stage === 'finetune', adam: ADAM })
-    const ms = await medianMs(
-      async () => {
-        await gan.run(pair, ADAM.lr)
-      },
-      runs,
-      warmup,
-    )
-    rows.push(row(stage, ms, BATCH, threads))
-    gan.dispose()
-    disposeModels(nets)
+    items: 3 * TRAIN_BATCH,
+    dispose: () => {
+      tf.dispose(triplets)
+      adam.dispose()
+      encoder.dispose()
+    },
   }
-  tf.dispose([pair.input, pair.output])
-  extractor.dispose()
+}
 
+/** The pieces of one stage-2/3 step: networks, feature extractor, a batch and the GanStep. */
+export interface GanBench {
+  readonly nets: GanNetworks
+  readonly extractor: FeatureExtractor
+  /** A: content `input`; B: target `output` (random images, [8, 64, 64, 3]). */
+  readonly pair: { readonly input: tf.Tensor4D; readonly output: tf.Tensor4D }
+  readonly gan: GanStep
+  /** Runs one step (GanStep.run at the bench's learning rate). */
+  readonly step: () => Promise<void>
+  readonly dispose: () => void
+}
+
+/** Stage 2 (`generator`) or 3 (`finetune`) at the fixed reference: ResNet50 on 3 taps. */
+export async function createGanBench(stage: 'generator' | 'finetune'): Promise<GanBench> {
+  const extractor = await loadFeatureExtractor('resnet50', { taps: 3 })
+  const pair = { input: images(TRAIN_BATCH), output: images(TRAIN_BATCH) }
+  const nets = {
+    encoder: createEncoder(SMALL.encoder, 1),
+    generator: createGenerator(SMALL.generator, 2),
+    discriminator: createDiscriminator(SMALL.discriminator, 3),
+  }
+  const gan = new GanStep(nets, extractor, { trainEncoder: stage === 'finetune', adam: ADAM })
+  return {
+    nets,
+    extractor,
+    pair,
+    gan,
+    step: async () => {
+      await gan.run(pair, ADAM.lr)
+    },
+    dispose: () => {
+      gan.dispose()
+      disposeModels(nets)
+      tf.dispose([pair.input, pair.output])
+      extractor.dispose()
+    },
+  }
+}
+
+function mapperStep(): StageStep {
   const mapper = createMapper(SMALL.mapper, 4)
-  const adamM = new Adam(mapper.params.list(), ADAM)
-  const noise = tf.randomNormal<tf.Rank.R2>([BATCH, SMALL.mapper.zDim])
-  const targets = tf.randomNormal<tf.Rank.R2>([BATCH, SMALL.mapper.zDim])
-  const mapperMs = await medianMs(
-    async () => {
-      const loss = adamM.minimize(() =>
+  const adam = new Adam(mapper.params.list(), ADAM)
+  const noise = tf.randomNormal<tf.Rank.R2>([TRAIN_BATCH, SMALL.mapper.zDim])
+  const targets = tf.randomNormal<tf.Rank.R2>([TRAIN_BATCH, SMALL.mapper.zDim])
+  return {
+    step: async () => {
+      const loss = adam.minimize(() =>
         tf.mean(tf.sum(tf.square(tf.sub(mapper.apply(noise), targets)), 1)),
       )
       await loss.data()
       loss.dispose()
     },
-    runs,
-    warmup,
-  )
-  rows.push(row('mapper', mapperMs, BATCH, threads))
-  tf.dispose([noise, targets])
-  adamM.dispose()
-  mapper.dispose()
+    items: TRAIN_BATCH,
+    dispose: () => {
+      tf.dispose([noise, targets])
+      adam.dispose()
+      mapper.dispose()
+    },
+  }
+}
+
+async function stageStep(stage: TrainStage): Promise<StageStep> {
+  if (stage === 'encoder') return encoderStep()
+  if (stage === 'mapper') return mapperStep()
+  const bench = await createGanBench(stage)
+  return { step: bench.step, items: TRAIN_BATCH, dispose: bench.dispose }
+}
+
+/** Times one step of each stage on the current backend (see the module comment). */
+export async function timeTrainingSteps(options: TrainStepOptions): Promise<TrainStepRow[]> {
+  const rows: TrainStepRow[] = []
+  for (const stage of options.stages ?? TRAIN_STAGES) {
+    const s = await stageStep(stage)
+    try {
+      const ms = await medianMs(s.step, options.runs, options.warmup ?? 2)
+      rows.push({
+        stage,
+        backend: tf.getBackend(),
+        size: TRAIN_SIZE,
+        batch: TRAIN_BATCH,
+        threads: options.threads === undefined ? 1 : options.threads,
+        median_ms: Number(ms.toFixed(1)),
+        items_per_s: Number(((s.items * 1000) / ms).toFixed(1)),
+        runs: options.runs,
+      })
+    } finally {
+      s.dispose()
+    }
+  }
   return rows
 }

@@ -11,12 +11,16 @@ const run = promisify(execFile)
 
 /** One PyTorch case, as the script prints it. */
 export interface TorchRow {
+  /** The preset whose G it built (torch_generator.py --config). */
+  readonly config: 'small' | 'paper'
   readonly size: number
   readonly batch: number
   readonly threads: number
   readonly median_ms: number
   readonly runs: number
   readonly torch: string
+  /** G's scalar parameter count in PyTorch (equal to ours when the architectures match). */
+  readonly params: number
 }
 
 /** What the peer measured: its matMul peak and one row per case. */
@@ -39,15 +43,19 @@ export interface TorchTrainRow {
   readonly params: Readonly<Record<string, number>>
 }
 
-/** True when PyTorch is there or was installed; otherwise prints why and returns false. */
-async function ensureTorch(): Promise<boolean> {
-  try {
-    await run('bash', ['bench/peers/setup.sh'])
-    return true
-  } catch (err) {
-    console.error(`bench: PyTorch peer skipped (${(err as { stderr?: string }).stderr?.trim()})`)
-    return false
-  }
+/** Whether PyTorch is usable (asked once per process). */
+let available: Promise<boolean> | null = null
+
+/** True when PyTorch is there or was installed; otherwise prints why (once) and returns false. */
+function ensureTorch(): Promise<boolean> {
+  available ??= run('bash', ['bench/peers/setup.sh']).then(
+    () => true,
+    (err: unknown) => {
+      console.error(`bench: PyTorch peer skipped (${(err as { stderr?: string }).stderr?.trim()})`)
+      return false
+    },
+  )
+  return available
 }
 
 /** The JSON objects a peer script printed, one per line. */
@@ -59,14 +67,33 @@ async function peerLines(script: string, args: readonly string[]): Promise<unkno
     .map((line) => JSON.parse(line) as unknown)
 }
 
-/** Runs the peer on `cases` ([size, batch]); null when PyTorch is unavailable. */
+function isGenerateRow(v: unknown): v is TorchRow {
+  if (typeof v !== 'object' || v === null) return false
+  const r = v as Record<string, unknown>
+  return (
+    (r.config === 'small' || r.config === 'paper') &&
+    typeof r.size === 'number' &&
+    typeof r.batch === 'number' &&
+    typeof r.threads === 'number' &&
+    typeof r.median_ms === 'number' &&
+    typeof r.params === 'number'
+  )
+}
+
+/**
+ * Runs the generator peer of `config` on `cases` ([size, batch]) at `threads` threads; null when
+ * PyTorch is unavailable.
+ */
 export async function torchPeer(
+  config: 'small' | 'paper',
   cases: readonly (readonly [number, number])[],
   threads: number,
   runs: number,
 ): Promise<TorchResult | null> {
   if (!(await ensureTorch())) return null
   const [probe, ...rows] = await peerLines('bench/peers/torch_generator.py', [
+    '--config',
+    config,
     '--threads',
     String(threads),
     '--runs',
@@ -76,7 +103,11 @@ export async function torchPeer(
   ])
   return {
     peak_gflops: (probe as { gflops: number }).gflops,
-    rows: rows as TorchRow[],
+    rows: rows.map((line) => {
+      if (!isGenerateRow(line))
+        throw new Error(`torch_generator.py: unexpected line ${JSON.stringify(line)}`)
+      return line
+    }),
   }
 }
 
