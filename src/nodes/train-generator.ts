@@ -1,5 +1,16 @@
-/** Train Generator (stage 2) and Fine-Tune (stage 3): G and D by LSGAN + perceptual loss. */
+/**
+ * Train Generator (stage 2) and Fine-Tune (stage 3): G and D by LSGAN + perceptual loss, plus the
+ * terms of the chosen loss recipe (src/train/recipe.ts, whose declarations the widgets reuse).
+ */
 import { disposeModels } from '../train/gan-checkpoint.js'
+import {
+  RECIPE_NAMES,
+  RECIPE_OPTION,
+  RECIPE_TERMS,
+  termHelp,
+  type RecipeTerm,
+  type RecipeWeights,
+} from '../train/recipe.js'
 import type { GanStage } from '../train/stage2.js'
 import { runGanStage } from '../train/stage-runs.js'
 import { defineNode, type NodeDefinition } from './define.js'
@@ -11,7 +22,38 @@ import {
   stageRun,
   startFrom,
 } from './training.js'
-import { MAX_SEED } from './widgets.js'
+import { MAX_SEED, type ComboWidget, type FloatWidget } from './widgets.js'
+
+/** The recipe widget and one weight widget per recipe term (negative: the recipe's weight). */
+export const RECIPE_WIDGETS: { readonly recipe: ComboWidget<(typeof RECIPE_NAMES)[number]> } & {
+  readonly [K in RecipeTerm]: FloatWidget
+} = {
+  recipe: {
+    kind: 'combo',
+    default: RECIPE_OPTION.default,
+    options: RECIPE_NAMES,
+    description: RECIPE_OPTION.help,
+  },
+  ...(Object.fromEntries(
+    RECIPE_TERMS.map((t) => [
+      t.name,
+      {
+        kind: 'float',
+        default: -1,
+        min: -1,
+        max: t.max,
+        description: `${termHelp(t)}; -1 (any negative): the recipe's weight`,
+      },
+    ]),
+  ) as Record<RecipeTerm, FloatWidget>),
+}
+
+/** The weights the widgets set explicitly (>= 0); the others come from the recipe. */
+export function recipeOverrides(w: Readonly<Record<RecipeTerm, number>>): Partial<RecipeWeights> {
+  return Object.fromEntries(
+    RECIPE_TERMS.flatMap((t) => (w[t.name] >= 0 ? [[t.name, w[t.name]]] : [])),
+  )
+}
 
 function ganNode(stage: GanStage): NodeDefinition {
   const first = stage === 'generator'
@@ -31,6 +73,7 @@ function ganNode(stage: GanStage): NodeDefinition {
       lr: { kind: 'float', default: first ? 0.004 : 0.002, min: 1e-7, max: 1 },
       features: FEATURES_WIDGET,
       perceptTaps: { kind: 'int', default: 3, min: 1, max: 4 },
+      ...RECIPE_WIDGETS,
       seed: { kind: 'int', default: 1, min: 0, max: MAX_SEED },
       every: { kind: 'int', default: 100, min: 1, max: 10_000_000 },
       samples: { kind: 'int', default: 0, min: 0, max: 10_000_000 },
@@ -45,6 +88,8 @@ function ganNode(stage: GanStage): NodeDefinition {
         ...(await startFrom(ctx, from)),
         features,
         ...(w.features === 'resnet50' ? { perceptTaps: w.perceptTaps } : {}),
+        recipe: w.recipe,
+        recipeWeights: recipeOverrides(w),
         size: w.size,
         steps: w.steps,
         batch: w.batch,

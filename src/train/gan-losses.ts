@@ -23,6 +23,12 @@ export interface GanLossWeights {
   readonly perceptual: number
   /** z regulariser mean(z^2), active only when E trains (0.01). */
   readonly zReg: number
+  /** Pixel L1 mean|G - B| (0: not in the paper; recipe.ts). */
+  readonly l1: number
+  /** Gram texture term on the perceptual taps (0: not in the paper; recipe.ts). */
+  readonly gram: number
+  /** Latent regression mean((E(G(A, z)) - z)^2) (0: not in the paper; recipe.ts). */
+  readonly latent: number
 }
 
 /** Paper loss weights. */
@@ -30,6 +36,9 @@ export const GAN_LOSS_WEIGHTS: GanLossWeights = Object.freeze({
   adversarial: 1,
   perceptual: 0.02,
   zReg: 0.01,
+  l1: 0,
+  gram: 0,
+  latent: 0,
 })
 
 /**

@@ -22,6 +22,7 @@ import { meanCodeOf, trainMapper, type MapperProgress, type MapperResult } from 
 import type { StepModel } from './inference.js'
 import type { MiningMode, NeighbourCache } from './mining/mine.js'
 import type { NegativeMode } from './mining/triplets.js'
+import { describeRecipe, type RecipeName, type RecipeWeights } from './recipe.js'
 import { disposeModel, modelFromCheckpoint, modelGroupsOf } from './model-checkpoint.js'
 import { trainEncoder, type Stage1Loss, type Stage1Progress, type Stage1Result } from './stage1.js'
 import { trainGenerator, type GanStage, type Stage2Progress, type Stage2Result } from './stage2.js'
@@ -98,6 +99,10 @@ export interface GanRun extends RunBase {
   readonly features: string
   readonly perceptTaps?: number
   readonly perceptWeight?: number
+  /** Loss recipe (default 'paper'; recipe.ts). */
+  readonly recipe?: RecipeName
+  /** Term weights overriding the recipe's. */
+  readonly recipeWeights?: Partial<RecipeWeights>
   readonly size: number
   readonly steps: number
   readonly batch: number
@@ -134,6 +139,7 @@ export async function runGanStage(r: GanRun): Promise<Stage2Result> {
   })
   try {
     r.log?.(`features: ${extractor.description}`)
+    r.log?.(`loss recipe: ${describeRecipe(r.recipe ?? 'paper', r.recipeWeights)}`)
     const fingerprint = await r.dataset.fingerprint('train')
     r.log?.(`data: ${r.dataset.split('train').length} training pairs of ${r.dataset.label}`)
     return await trainGenerator({
@@ -149,7 +155,11 @@ export async function runGanStage(r: GanRun): Promise<Stage2Result> {
       init,
       batchSize: r.batch,
       ...(r.lr !== undefined ? { lr: r.lr } : {}),
-      weights: { perceptual: r.perceptWeight ?? defaultPerceptualWeight(extractor.id) },
+      ...(r.recipe ? { recipe: r.recipe } : {}),
+      weights: {
+        perceptual: r.perceptWeight ?? defaultPerceptualWeight(extractor.id),
+        ...r.recipeWeights,
+      },
       checkpointEvery: r.every,
       sampleEvery: r.samples,
       resume: r.resume,

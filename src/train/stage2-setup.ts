@@ -16,6 +16,7 @@ import { Ema } from './ema.js'
 import { assignGroup, disposeLoaded, type GanModels } from './gan-checkpoint.js'
 import { pairTensors, samplePairs, sampleSheet } from './gan-data.js'
 import type { GanNetworks, GanStep } from './gan-step.js'
+import { checkRecipe, withRecipeDefaults } from './recipe.js'
 import type { Stage2Options } from './stage2.js'
 
 /** The networks of a run and the averages that follow them. */
@@ -36,7 +37,28 @@ function canonical(value: unknown): string {
   )
 }
 
-/** Checks the numeric options before anything is built. */
+/**
+ * One entry per setting that differs between the checkpoint's training record and this run's
+ * (dotted keys: 'recipe', 'weights.l1'), in key order; empty when they agree.
+ */
+export function settingDifferences(
+  saved: Record<string, unknown>,
+  wanted: Record<string, unknown>,
+  prefix = '',
+): string[] {
+  const isRecord = (v: unknown): v is Record<string, unknown> =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+  const keys = [...new Set([...Object.keys(saved), ...Object.keys(wanted)])].sort()
+  return keys.flatMap((k) => {
+    const [a, b] = [saved[k], wanted[k]]
+    if (isRecord(a) && isRecord(b)) return settingDifferences(a, b, `${prefix}${k}.`)
+    if (canonical(a) === canonical(b)) return []
+    const show = (v: unknown) => (v === undefined ? 'unset' : canonical(v))
+    return [`${prefix}${k} ${show(a)} (this run: ${show(b)})`]
+  })
+}
+
+/** Checks the numeric options and the recipe before anything is built. */
 export function checkOptions(o: Stage2Options): void {
   const int = (name: string, v: number | undefined, min: number): void => {
     if (v !== undefined && !(Number.isInteger(v) && v >= min))
@@ -60,6 +82,7 @@ export function checkOptions(o: Stage2Options): void {
     )
   if (o.loadSize !== undefined && !(Number.isInteger(o.loadSize) && o.loadSize >= o.size))
     throw invalidArgument('loadSize', o.loadSize, `an integer >= size (${o.size})`)
+  checkRecipe(o.recipe, o.weights ?? {}, 'weights.')
 }
 
 /** Builds (or takes over) every network; see Stage2Options.init. */
@@ -159,10 +182,12 @@ export async function restoreRun(
         `was trained with other perceptual features (${m.extractor?.id ?? 'none'}); resume with the same --features and --percept-taps`,
         where,
       )
-    if (m.steps !== o.steps || canonical(m.training) !== canonical(training))
+    const saved = { steps: m.steps, ...withRecipeDefaults(m.training) }
+    const differences = settingDifferences(saved, { steps: o.steps, ...training })
+    if (differences.length > 0)
       throw new StepError(
         'checkpoint/training',
-        `was trained with other settings (steps ${m.steps}, ${canonical(m.training)}); resume with the same options`,
+        `was trained with other settings: ${differences.join(', ')}; resume with the same options (or use a new --out)`,
         where,
       )
     const { encoder, generator, discriminator, emaGenerator, emaEncoder } = models.all

@@ -5,10 +5,11 @@
  * (gan-data.ts); the learning rate follows lr-schedule.ts; averages of G (and of E in stage 3)
  * are kept (ema.ts) and are what sample sheets and inference use. Like stage 1 the run logs every
  * step, checkpoints every K steps, resumes exactly (every random draw derives from (seed, step)),
- * stops after the current step on abort and saves. The first step with a NaN/Inf loss stops the
- * run (its update is not applied: GanStep) and weights are checked before every save, so the last
- * good checkpoint is never overwritten; an allocation failure names the batch size to try
- * (train-faults.ts).
+ * stops after the current step on abort and saves. The loss recipe (recipe.ts) and every weight
+ * are recorded in the manifest's training settings, so a resume with other ones is refused, naming
+ * them. The first step with a NaN/Inf loss stops the run (its update is not applied: GanStep) and
+ * weights are checked before every save, so the last good checkpoint is never overwritten; an
+ * allocation failure names the batch size to try (train-faults.ts).
  */
 import type * as tf from '@tensorflow/tfjs'
 import { yieldToEvents } from '../core/yield.js'
@@ -22,6 +23,7 @@ import { GanStep, type GanLosses } from './gan-step.js'
 import { disposeModels, modelGroups, type GanInit, type GanModels } from './gan-checkpoint.js'
 import { PairBatches, pairTensors } from './gan-data.js'
 import { LR_DECAY_FRACTION, lrAt } from './lr-schedule.js'
+import { isRecipeName, RECIPE_OPTION, recipeWeights, type RecipeName } from './recipe.js'
 import { buildModels, checkOptions, checkStart, restoreRun, SampleWriter } from './stage2-setup.js'
 import {
   asOutOfMemory,
@@ -76,6 +78,9 @@ export interface Stage2Options {
   /** Fraction of the steps over which the lr decays linearly to 0 (default 0.4). */
   readonly decayFraction?: number
   readonly emaDecay?: number
+  /** Loss recipe (default 'paper': the spec's loss set exactly; recipe.ts). */
+  readonly recipe?: RecipeName
+  /** Loss weights; l1, gram and latent override the recipe's. */
   readonly weights?: Partial<GanLossWeights>
   readonly checkpointEvery?: number
   /** Steps between sample sheets (0: none; needs io.writeSample). */
@@ -108,9 +113,11 @@ export async function trainGenerator(o: Stage2Options): Promise<Stage2Result> {
     beta2: o.beta2 ?? 0.99,
     decayFraction: o.decayFraction ?? LR_DECAY_FRACTION,
     emaDecay: o.emaDecay ?? 0.999,
+    recipe: o.recipe ?? RECIPE_OPTION.default,
     weights: {
       ...GAN_LOSS_WEIGHTS,
       perceptual: defaultPerceptualWeight(o.extractor.id),
+      ...(isRecipeName(o.recipe) ? recipeWeights(o.recipe) : {}),
       ...o.weights,
     },
   }

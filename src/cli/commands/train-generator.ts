@@ -8,7 +8,16 @@ import { folderStore } from '../../data/node-store.js'
 import { openPairedDataset } from '../../data/paired.js'
 import { folderCheckpointIO, loadCheckpoint } from '../../train/checkpoint-node.js'
 import { disposeLoaded, disposeModels } from '../../train/gan-checkpoint.js'
+import type { GanLosses } from '../../train/gan-step.js'
 import type { GanStage } from '../../train/stage2.js'
+import {
+  RECIPE_NAMES,
+  RECIPE_OPTION,
+  RECIPE_TERMS,
+  termHelp,
+  type RecipeTerm,
+  type RecipeWeights,
+} from '../../train/recipe.js'
 import { runGanStage } from '../../train/stage-runs.js'
 import { backendFlag, floatFlag, intFlag, parseOptions, pathFlag } from '../args.js'
 import { say, type Command } from '../command.js'
@@ -17,7 +26,27 @@ import { createProgress } from '../progress.js'
 import { interruptSignal } from '../signals.js'
 
 const common = `[--steps N] [--size S] [--batch B] [--lr X] [--features resnet50|vgg16:PATH|random] [--percept-taps N] [--percept-weight X]
+        [--recipe ${RECIPE_NAMES.join('|')}] ${RECIPE_TERMS.map((t) => `[--${t.name} X]`).join(' ')}
         [--backend auto|wasm|webgpu|cpu] [--seed K] [--every K] [--samples K] [--resume]`
+
+/** `  --flag ARG` padded to the help column, then the help text wrapped at 100 columns. */
+function helpLine(flag: string, text: string): string {
+  const lines: string[] = []
+  let line = `  ${flag.padEnd(17)}`
+  for (const word of text.split(' ')) {
+    if (line.length + word.length > 100 && line.trim() !== flag) {
+      lines.push(line.trimEnd())
+      line = ' '.repeat(19)
+    }
+    line += `${word} `
+  }
+  return [...lines, line.trimEnd()].join('\n')
+}
+
+const recipeHelp = [
+  helpLine(`--recipe R`, `${RECIPE_OPTION.help} (default ${RECIPE_OPTION.default})`),
+  ...RECIPE_TERMS.map((t) => helpLine(`--${t.name} X`, termHelp(t))),
+].join('\n')
 
 const details = `  --steps N        training steps (default 2000)         --size S    crop side (default 64)
   --batch B        pairs per step (default 8)            --seed K    seed (default 1)
@@ -26,6 +55,7 @@ const details = `  --steps N        training steps (default 2000)         --size
   --percept-taps N resnet50 only: use its first N of 4 taps (cheaper: the trunk stops earlier)
   --percept-weight X  weight of the perceptual loss (default 40 for resnet50, else the paper's
                    0.02, which is calibrated for VGG-16's activation scale; docs/decisions/0007)
+${recipeHelp}
   --every K        checkpoint every K steps (default 250); Ctrl-C saves and stops
   --samples K      write a sample sheet (rows A, B, G(A, E(B))) every K steps (default 250, 0 = off)
   --resume         continue the checkpoint in OUT (same data and config)`
@@ -44,6 +74,8 @@ const stage3Usage = `step train finetune --data DIR --from CKPT2 --out CKPT3 ${c
 Stage 3: fine-tunes E, G and D together from a stage-2 checkpoint (same losses + 0.01 mean(z^2)).
 ${details}`
 
+const optionalWeight = (max: number) => floatFlag(0, max).optional()
+
 const base = {
   data: pathFlag,
   out: pathFlag,
@@ -54,6 +86,12 @@ const base = {
   features: z.string().default('resnet50'),
   'percept-taps': intFlag(1, 4).optional(),
   'percept-weight': floatFlag(0, 1e6).optional(),
+  recipe: z
+    .enum(RECIPE_NAMES, { error: `expected one of ${RECIPE_NAMES.join(', ')}` })
+    .default(RECIPE_OPTION.default),
+  ...(Object.fromEntries(RECIPE_TERMS.map((t) => [t.name, optionalWeight(t.max)])) as {
+    [K in RecipeTerm]: ReturnType<typeof optionalWeight>
+  }),
   backend: backendFlag,
   seed: intFlag(0, 0xffffffff).default(1),
   every: intFlag(1, 10_000_000).default(250),
@@ -72,19 +110,30 @@ const stringFlags = [
   'features',
   'percept-taps',
   'percept-weight',
+  'recipe',
+  ...RECIPE_TERMS.map((t) => t.name),
   'backend',
   'seed',
   'every',
   'samples',
 ]
 
-function command(stage: GanStage): Command {
+/** Parses the arguments of `step train generator` / `finetune`; UsageError names a bad flag. */
+export function parseTrainGanArgs(stage: GanStage, argv: string[]) {
   const fromFlag = stage === 'generator' ? 'encoder' : 'from'
-  const usage = stage === 'generator' ? stage2Usage : stage3Usage
   const schema = z.object({ ...base, [fromFlag]: pathFlag })
   const flags = Object.fromEntries(
     [...stringFlags, fromFlag].map((k) => [k, { type: 'string' as const }]),
   )
+  const o = parseOptions(argv, { ...flags, resume: { type: 'boolean' } }, schema)
+  const recipeWeights: Partial<RecipeWeights> = Object.fromEntries(
+    RECIPE_TERMS.flatMap((t) => (o[t.name] === undefined ? [] : [[t.name, o[t.name]]])),
+  )
+  return { ...o, from: String((o as Record<string, unknown>)[fromFlag]), recipeWeights }
+}
+
+function command(stage: GanStage): Command {
+  const usage = stage === 'generator' ? stage2Usage : stage3Usage
   return {
     name: `train ${stage}`,
     summary:
@@ -93,9 +142,9 @@ function command(stage: GanStage): Command {
         : 'stage 3: fine-tune encoder, generator and discriminator together',
     usage,
     async run(argv) {
-      const o = parseOptions(argv, { ...flags, resume: { type: 'boolean' } }, schema)
+      const o = parseTrainGanArgs(stage, argv)
       if (o.help) return (say(usage), 0)
-      const from = String((o as Record<string, unknown>)[fromFlag])
+      const from = o.from
       await prepareRunOutput(o.out, o.resume)
       await startBackend(o.backend)
       const loaded = await loadCheckpoint(from)
@@ -122,6 +171,8 @@ function command(stage: GanStage): Command {
           features: o.features,
           ...(taps !== undefined ? { perceptTaps: taps } : {}),
           ...(weight !== undefined ? { perceptWeight: weight } : {}),
+          recipe: o.recipe,
+          recipeWeights: o.recipeWeights,
           size: o.size,
           steps: o.steps,
           batch: o.batch,
@@ -138,7 +189,7 @@ function command(stage: GanStage): Command {
         const l = result.losses
         say(
           `${result.status === 'done' ? 'finished' : 'cancelled'} at step ${result.step}/${o.steps}` +
-            `${l ? `, G ${l.total.toFixed(4)} (adv ${l.g_adv.toFixed(4)}, percept ${l.g_percept.toFixed(4)})` : ''}; checkpoint in ${o.out}`,
+            `${l ? `, G ${l.total.toFixed(4)} (${lossParts(l)})` : ''}; checkpoint in ${o.out}`,
         )
         disposeModels(result.models)
         return result.status === 'done' ? 0 : 130
@@ -147,6 +198,14 @@ function command(stage: GanStage): Command {
       }
     },
   }
+}
+
+/** The unweighted G terms for the closing line: adv, percept and the recipe terms in use. */
+function lossParts(l: GanLosses): string {
+  const terms = RECIPE_TERMS.filter((t) => l[t.loss] !== 0).map(
+    (t) => `${t.name} ${l[t.loss].toPrecision(4)}`,
+  )
+  return [`adv ${l.g_adv.toFixed(4)}`, `percept ${l.g_percept.toFixed(4)}`, ...terms].join(', ')
 }
 
 /** `step train generator`. */
