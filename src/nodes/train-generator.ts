@@ -96,7 +96,8 @@ function ganNode(stage: GanStage): NodeDefinition {
         lr: w.lr,
         every: w.every,
         samples: w.samples,
-        onProgress: (p) => ctx.progress(p.step, p.steps, { g: p.losses.total }),
+        onProgress: (p) =>
+          ctx.progress(p.step, p.steps, { g: p.losses.total, imagesPerSecond: p.imagesPerSecond }),
       })
       disposeModels(result.models)
       checkFinished(result.status, ctx, run.io.label)
