@@ -166,6 +166,14 @@ const result: BenchSummary & Record<string, unknown> = {
     ),
   },
   ratios,
+  // issue 15's fixed reference: the stage-2 step, ours / PyTorch at each thread count
+  reference_stage2: {
+    config: 'small',
+    size: 64,
+    batch: 8,
+    perceptual: 'resnet50, 3 taps',
+    ratios: ratios.training.filter((t) => t.stage === 'generator'),
+  },
   webgpu,
   mining: mining.mining,
   mining_detail: { ...mining, mining: undefined },
