@@ -54,16 +54,21 @@ export function foldBatchNorm(
   return { kernel: k, bias: b }
 }
 
-/** Forward: one fused conv + bias + activation. */
+/**
+ * Forward: one FusedConv2D kernel (conv + bias + activation). Called as a kernel, not through
+ * tf.fused.conv2d, which falls back to separate Conv2D + Add + Relu whenever a gradient tape is
+ * recording (as it is inside the custom-gradient op below).
+ */
 function forward(x: tf.Tensor4D, c: FrozenConv): tf.Tensor4D {
-  return tf.fused.conv2d({
-    x,
-    filter: c.kernel,
-    strides: c.stride,
+  const inputs: tf.NamedTensorMap = { x, filter: c.kernel, ...(c.bias ? { bias: c.bias } : {}) }
+  const attrs: tf.NamedAttrMap = {
+    strides: [c.stride, c.stride],
     pad: c.pad,
-    ...(c.bias ? { bias: c.bias } : {}),
+    dataFormat: 'NHWC',
+    dilations: [1, 1],
     activation: c.relu ? 'relu' : 'linear',
-  })
+  }
+  return tf.engine().runKernel<tf.Tensor4D>('FusedConv2D', inputs, attrs)
 }
 
 /** x [B, H, W, Ci] -> act(conv(x) + bias) [B, H', W', Co], differentiable w.r.t. x only. */
