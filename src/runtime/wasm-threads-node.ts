@@ -14,7 +14,15 @@
  * Nothing of tfjs is modified on disk. Node-only: imported lazily by wasm-threads.ts. The pool's workers are unreferenced
  * once it has started (releaseNodeWasmWorkers), so they never keep a finished process alive.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import {
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { createRequire } from 'node:module'
 import os from 'node:os'
 import { join } from 'node:path'
@@ -32,9 +40,31 @@ function writeOnce(file: string, text: string): void {
   } catch {
     // missing: write it
   }
-  const temp = `${file}.${process.pid}.tmp`
-  writeFileSync(temp, text, { mode: 0o600 })
-  renameSync(temp, file)
+  const temp = `${file}.${process.pid}.${Date.now()}.tmp`
+  try {
+    writeFileSync(temp, text, { mode: 0o600, flag: 'wx' }) // never through an existing file
+    renameSync(temp, file)
+  } catch (err) {
+    try {
+      unlinkSync(temp)
+    } catch {
+      // nothing was written
+    }
+    throw err
+  }
+}
+
+/**
+ * A folder only this user can write, for the worker file: the per-version folder in the temporary
+ * directory when it is ours (a real folder, our uid, no group or other access), else a new one.
+ */
+function privateDir(version: string): string {
+  const uid = process.getuid?.()
+  const dir = join(os.tmpdir(), `step-graph-wasm-${version}-${uid ?? 'user'}`)
+  mkdirSync(dir, { recursive: true, mode: 0o700 })
+  const st = lstatSync(dir)
+  const ours = st.isDirectory() && (uid === undefined || st.uid === uid) && (st.mode & 0o077) === 0
+  return ours ? dir : mkdtempSync(join(os.tmpdir(), 'step-graph-wasm-'))
 }
 
 /** The pthread worker script tfjs would put in a Blob, made loadable from a file. */
@@ -61,12 +91,13 @@ export function prepareNodeWasmThreads(threads: number): () => void {
       wasmWorkerContents: string
     }
   const { version } = require('@tensorflow/tfjs-backend-wasm/package.json') as { version: string }
-  const dir = join(os.tmpdir(), `step-graph-wasm-${version}-${process.getuid?.() ?? 0}`)
-  mkdirSync(dir, { recursive: true, mode: 0o700 })
-  const workerFile = join(dir, 'pthread-worker.cjs')
+  const workerFile = join(privateDir(version), 'pthread-worker.cjs')
   writeOnce(workerFile, workerScript(mainScript, wasmWorkerContents))
 
-  const createObjectURL = URL.createObjectURL.bind(URL)
+  // restored as it was (not a bound copy); URL's static methods do not use `this`
+  const createObjectURL: (this: void, obj: Blob | MediaSource) => string =
+    // eslint-disable-next-line @typescript-eslint/unbound-method
+    URL.createObjectURL
   const cpus = os.cpus
   URL.createObjectURL = (obj: Blob | MediaSource) =>
     obj instanceof Blob && obj.type === 'application/javascript' ? workerFile : createObjectURL(obj)

@@ -91,7 +91,35 @@ describe('wasm threads in Node', () => {
       expect(err).toBeInstanceOf(BackendError)
       expect((err as Error).message).toBe('STEP_THREADS: expected an integer >= 1 (got "two")')
     } finally {
-      process.env.STEP_THREADS = saved
+      if (saved === undefined) delete process.env.STEP_THREADS
+      else process.env.STEP_THREADS = saved
+    }
+  })
+
+  it('puts os.cpus and URL.createObjectURL back after a threaded start', async () => {
+    const { default: os } = await import('node:os')
+    const before = { cpus: os.cpus, createObjectURL: Reflect.get(URL, 'createObjectURL') }
+    await initBackend({ prefer: 'wasm', threads: 2 })
+    expect(Reflect.get(os, 'cpus')).toBe(before.cpus)
+    expect(Reflect.get(URL, 'createObjectURL')).toBe(before.createObjectURL)
+    await initBackend({ prefer: 'wasm', threads: 1 })
+  })
+
+  it('falls back to 1 thread, saying why, when the threaded build cannot start', async () => {
+    const saved = process.env.TMPDIR
+    process.env.TMPDIR = '/etc/hostname/no-such-folder' // the worker file cannot be written
+    try {
+      const info = await initBackend({ prefer: 'wasm', threads: 3 })
+      expect(info.backend).toBe('wasm')
+      expect(info.threads?.threads).toBe(1)
+      expect(info.threads?.note).toMatch(
+        /^the threaded build failed \(.*no-such-folder.*\); running 1 thread$/,
+      )
+      const y = tf.add(tf.scalar(2), tf.scalar(3))
+      expect((await y.data())[0]).toBe(5)
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR
+      else process.env.TMPDIR = saved
     }
   })
 

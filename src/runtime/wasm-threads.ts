@@ -37,7 +37,7 @@ interface WasmModule {
   getThreadsCount(): number
 }
 
-/** The threads the current wasm backend runs with; null before it starts. */
+/** The thread count the current wasm backend was started for; null before it starts. */
 let current: number | null = null
 
 /** Logical cores this code may use: os.availableParallelism in Node, hardwareConcurrency else. */
@@ -96,11 +96,27 @@ export async function settleWithin<T>(promise: Promise<T>, ms: number): Promise<
   }
 }
 
+/** Calls of startWasm run one after the other (each patches globals while the module starts). */
+let queue: Promise<unknown> = Promise.resolve()
+
 /**
- * Starts tfjs-wasm with `requested` threads (default: every core, at most 8). Returns how many
- * run, or why the backend could not start.
+ * Starts tfjs-wasm with `requested` threads (default: every core, at most 8). When the threaded
+ * build fails or does not start within THREADED_START_TIMEOUT_MS, starts 1 thread and says why.
+ * Returns how many threads run, or why the backend could not start at all.
  */
-export async function startWasm(
+export function startWasm(
+  platform: Platform,
+  options: {
+    readonly threads?: number
+    readonly wasmPaths?: string | Readonly<Record<string, string>>
+  },
+): Promise<WasmThreads | string> {
+  const run = queue.then(() => startWasmNow(platform, options))
+  queue = run.catch(() => undefined)
+  return run
+}
+
+async function startWasmNow(
   platform: Platform,
   options: {
     readonly threads?: number
@@ -120,36 +136,40 @@ export async function startWasm(
     note = limit
   }
   if (current !== null && current !== want) forgetWasmBackend()
+  let threads = await tryStart(platform, want, wasm)
+  if (typeof threads === 'string' && want > 1) {
+    // e.g. a pthread worker that cannot load (a CSP rule, a broken bundle): 1 thread still works
+    const why = threads
+    forgetWasmBackend()
+    current = null
+    want = 1
+    threads = await tryStart(platform, 1, wasm)
+    note = `the threaded build failed (${why}); running 1 thread`
+  }
+  if (typeof threads === 'string') return threads
+  current = want
+  if (threads < want) note ??= `tfjs-wasm started ${threads} of ${want} threads`
+  return note === undefined ? { requested, threads } : { requested, threads, note }
+}
+
+/** One attempt at starting wasm with `want` threads: the threads running, or why not. */
+async function tryStart(
+  platform: Platform,
+  want: number,
+  wasm: WasmModule,
+): Promise<number | string> {
   let restore = () => {}
-  if (want > 1) {
-    try {
+  try {
+    if (want > 1)
       restore =
         platform === 'node'
           ? (await import('./wasm-threads-node.js')).prepareNodeWasmThreads(want)
           : reportCores(2 * want)
-    } catch (err) {
-      want = 1
-      note = `threads unavailable: ${errorMessage(err)}`
-    }
-  }
-  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', want > 1)
-  wasm.setThreadsCount(want)
-  try {
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', want > 1)
+    wasm.setThreadsCount(want)
     const start = tf.setBackend('wasm').then(async (ok) => (await tf.ready(), ok))
     const ok = want > 1 ? await settleWithin(start, THREADED_START_TIMEOUT_MS) : await start
-    if (ok === 'timeout') {
-      // a broken threaded build never settles (e.g. a pthread worker that fails to load)
-      restore()
-      forgetWasmBackend()
-      current = null
-      const single = await startWasm(platform, { ...options, threads: 1 })
-      if (typeof single === 'string') return single
-      return {
-        requested,
-        threads: single.threads,
-        note: `the threaded build did not start within ${THREADED_START_TIMEOUT_MS / 1000} s`,
-      }
-    }
+    if (ok === 'timeout') return `it did not start within ${THREADED_START_TIMEOUT_MS / 1000} s`
     if (!ok || tf.getBackend() !== 'wasm') return 'tfjs could not initialise the wasm backend'
   } catch (err) {
     return `tfjs failed to initialise wasm: ${errorMessage(err)}`
@@ -159,12 +179,10 @@ export async function startWasm(
   const threads = wasm.getThreadsCount()
   if (threads > 1 && platform === 'node')
     (await import('./wasm-threads-node.js')).releaseNodeWasmWorkers(tf.backend())
-  current = threads
-  if (threads < want) note ??= `tfjs-wasm started ${threads} of ${want} threads`
-  return note === undefined ? { requested, threads } : { requested, threads, note }
+  return threads
 }
 
-/** Threads of the running wasm backend (null when it has not started). */
+/** The thread count the running wasm backend was started for (null when it has not started). */
 export function wasmThreadCount(): number | null {
   return current
 }

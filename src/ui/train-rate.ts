@@ -1,10 +1,10 @@
 /**
- * Training throughput in the editor: images per second of a training node. Progress events
- * carry steps but not times or images (the training nodes do not pass src/train's
- * imagesPerSecond on), so the page times the events as they arrive and multiplies by the images
- * one step trains on, counted as src/train counts them in loss.jsonl: stage 1 encodes an anchor,
- * a positive and a negative per batch element, stages 2 and 3 one image. A figure named
- * `imagesPerSecond`, if an event carries one, is shown as it is.
+ * Training throughput in the editor: images per second of a training node. Train Encoder,
+ * Train Generator and Fine-Tune pass src/train's `imagesPerSecond` in their progress figures, and
+ * that figure is shown as it is. For events without it (the mapper's, whose units are epochs) the
+ * page times the events as they arrive and multiplies by the images one step trains on, counted
+ * as src/train counts them: stage 1 an anchor, a positive and a negative per batch element,
+ * stages 2 and 3 one image.
  */
 
 /** What a training node's progress value counts and how many images one unit of it is. */

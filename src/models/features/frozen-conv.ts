@@ -18,7 +18,10 @@ export interface FrozenConv {
   readonly stride: number
   readonly pad: 'same' | 'valid'
   readonly relu: boolean
-  /** inputGradKernel(kernel, stride), made on the first backward pass and kept (wasm). */
+  /**
+   * inputGradKernel(kernel, stride), made on the first backward pass and kept (wasm): assumes the
+   * kernel never changes, as a frozen trunk's does. Its owner disposes it.
+   */
   gradKernel?: tf.Tensor4D
 }
 
@@ -73,6 +76,11 @@ function forward(x: tf.Tensor4D, c: FrozenConv): tf.Tensor4D {
 
 /** x [B, H, W, Ci] -> act(conv(x) + bias) [B, H', W', Co], differentiable w.r.t. x only. */
 export function applyFrozenConv(x: tf.Tensor4D, c: FrozenConv): tf.Tensor4D {
+  // the kernel is called directly, without tf.conv2d's argument checks: check here
+  if (x.rank !== 4 || x.shape[3] !== c.kernel.shape[2])
+    throw new Error(
+      `frozen conv: input 'x' must be [B, H, W, ${c.kernel.shape[2]}] for kernel [${c.kernel.shape.join(', ')}], got [${x.shape.join(', ')}]`,
+    )
   if (!tf.engine().isTapeOn()) return forward(x, c)
   const op = tf.customGrad((...args) => {
     const [xIn, save] = args as [tf.Tensor4D, tf.GradSaveFunc]

@@ -67,6 +67,8 @@ function frozenConvOf(
   if (activation !== 'relu' && activation !== 'linear')
     throw new Error(`${where}: unsupported activation ${JSON.stringify(activation)}`)
   if (strides[0] !== strides[1]) throw new Error(`${where}: unequal strides ${strides.join('x')}`)
+  if ((config['dataFormat'] ?? 'channelsLast') !== 'channelsLast')
+    throw new Error(`${where}: only channels-last convs are supported`)
   if ([dilations].flat().some((d) => d !== 1))
     throw new Error(`${where}: dilated convs unsupported`)
   const kernel = weightOf(conv, 'kernel')
@@ -115,13 +117,15 @@ function fusedSteps(
     let last = s.name
     let bn: Layer | null = null
     let relu = false
-    const next = soleReader(last)
+    // only a linear conv can take the BN and ReLU after it: relu(BN(conv)) != BN(relu(conv))
+    const linear = (layer.getConfig()['activation'] ?? 'linear') === 'linear'
+    const next = linear ? soleReader(last) : undefined
     if (next && model.getLayer(next.name).getClassName() === 'BatchNormalization') {
       bn = model.getLayer(next.name)
       last = next.name
       fused.add(last)
     }
-    const after = soleReader(last)
+    const after = linear ? soleReader(last) : undefined
     if (after && isRelu(model.getLayer(after.name))) {
       relu = true
       last = after.name
@@ -172,7 +176,10 @@ export function trunkOf(model: tf.LayersModel, plan: readonly PlanStep[], taps: 
     },
     dispose: () => {
       tf.dispose(owned)
-      for (const c of convs) c.gradKernel?.dispose()
+      for (const c of convs) {
+        c.gradKernel?.dispose()
+        c.gradKernel = undefined
+      }
       model.dispose()
     },
   }
