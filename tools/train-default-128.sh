@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Trains the 128 px default model (issue 16) with the project's own CLI, stage by stage. Every stage
+# resumes from its last checkpoint when run again (a stopped session continues where it was), so
+# this script can be started repeatedly. RUN=folder for the run (default out/m128, not committed);
+# STAGES=list of stages to run (default: data stage1). Logs go to $RUN/<stage>.log.
+# Checkpoints travel between sessions through runs/m128/ (committed): `STAGES=save` copies the
+# latest checkpoint of every stage there; a stage whose folder is missing in $RUN starts from the
+# copy in runs/m128/ when there is one. The datasets are regenerated (same seeds, same bytes).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUN=${RUN:-out/m128}
+STAGES=${STAGES:-"data stage1"}
+S="npx tsx src/cli/main.ts"
+mkdir -p "$RUN"
+
+KEEP=runs/m128
+
+resume_flag() { [ -f "$1/manifest.json" ] && echo --resume || true; }
+
+# a stage folder missing here but kept in $KEEP starts from the kept checkpoint
+for s in stage1 stage2 stage3 model; do
+  if [ ! -d "$RUN/$s" ] && [ -f "$KEEP/$s/manifest.json" ]; then cp -r "$KEEP/$s" "$RUN/$s"; fi
+done
+
+for stage in $STAGES; do
+  case $stage in
+    data)
+      [ -d "$RUN/train" ] || $S dataset synth --count 2000 --size 128 --seed 21 --out "$RUN/train"
+      [ -d "$RUN/heldout" ] || $S dataset synth --count 256 --size 128 --seed 22 --out "$RUN/heldout"
+      [ -d "$RUN/restyled" ] ||
+        $S dataset synth --count 256 --size 128 --seed 23 --restyle-of "$RUN/heldout" --out "$RUN/restyled"
+      ;;
+    stage1)
+      $S train encoder --data "$RUN/train" --out "$RUN/stage1" --size 128 --steps 2000 \
+        --every 100 --backend wasm $(resume_flag "$RUN/stage1") 2>&1 | tee -a "$RUN/stage1.log"
+      ;;
+    stage2)
+      # the texture recipe (ADR 0017): pixel L1, Gram texture and latent regression on top of
+      # LSGAN + perceptual; batch 4 and lr 0.004 as the 64 px model (examples/models/README.md)
+      $S train generator --data "$RUN/train" --encoder "$RUN/stage1" --out "$RUN/stage2" \
+        --size 128 --steps 6000 --batch 4 --lr 0.004 --percept-taps 3 --recipe texture \
+        --every 100 --samples 250 --backend wasm $(resume_flag "$RUN/stage2") 2>&1 |
+        tee -a "$RUN/stage2.log"
+      ;;
+    save)
+      for s in stage1 stage2 stage3 model; do
+        [ -f "$RUN/$s/manifest.json" ] || continue
+        rm -rf "$KEEP/$s.tmp" && mkdir -p "$KEEP/$s.tmp"
+        # the manifest names the weight files it uses; copy those, the manifest and the logs
+        cp "$RUN/$s/manifest.json" "$RUN/$s/loss.jsonl" "$KEEP/$s.tmp/"
+        node -e 'const m=require(process.argv[1]);const out=new Set();JSON.stringify(m,(k,v)=>{if(typeof v==="string"&&v.endsWith(".bin"))out.add(v);return v});console.log([...out].join("\n"))' \
+          "$PWD/$RUN/$s/manifest.json" | while read -r f; do cp "$RUN/$s/$f" "$KEEP/$s.tmp/"; done
+        [ -d "$RUN/$s/samples" ] && mkdir -p "$KEEP/$s.tmp/samples" &&
+          cp "$(ls "$RUN/$s"/samples/*.png | tail -1)" "$KEEP/$s.tmp/samples/"
+        rm -rf "$KEEP/$s" && mv "$KEEP/$s.tmp" "$KEEP/$s"
+      done
+      ;;
+    *) echo "unknown stage $stage" >&2; exit 2 ;;
+  esac
+done
