@@ -223,6 +223,11 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   if (!readEnv('STEP_TFJS_DEBUG')) tf.enableProdMode()
   const platform = detectPlatform()
   const threads = options.threads ?? defaultThreads ?? threadsFromEnv()
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1))
+    throw new BackendError(
+      'backend/threads',
+      `threads: expected an integer >= 1, got ${String(threads)}`,
+    )
   if (threads !== undefined) options = { ...options, threads }
   started = options
   const candidates = prefer === 'auto' ? candidateOrder(platform) : [prefer]

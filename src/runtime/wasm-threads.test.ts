@@ -128,6 +128,14 @@ describe('wasm threads in Node', () => {
     expect(await settleWithin(Promise.resolve(true), 1000)).toBe(true)
   })
 
+  it('refuses a thread count that is not a positive integer, naming the option', async () => {
+    for (const bad of [0, 2.5, Number.NaN, -1]) {
+      const err = await initBackend({ prefer: 'wasm', threads: bad }).catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(BackendError)
+      expect((err as Error).message).toBe(`threads: expected an integer >= 1, got ${String(bad)}`)
+    }
+  })
+
   it('parses thread counts', () => {
     expect(parseThreads('4')).toBe(4)
     expect(parseThreads('0')).toBeNull()
