@@ -52,8 +52,13 @@ export function runWebGpuBench(plan: WebGpuPlan): Promise<WebGpuResult> {
     const parts = buffer.split('\n')
     buffer = parts.pop() ?? ''
     for (const part of parts) {
-      if (part.startsWith('{')) lines.push(JSON.parse(part) as Line)
-      else if (part.trim()) process.stderr.write(`webgpu: ${part}\n`)
+      if (part.startsWith('{')) {
+        try {
+          lines.push(JSON.parse(part) as Line)
+        } catch {
+          process.stderr.write(`webgpu: unreadable result line (kept out of the rows): ${part}\n`)
+        }
+      } else if (part.trim()) process.stderr.write(`webgpu: ${part}\n`)
     }
   })
   let timedOut = false
