@@ -1,5 +1,5 @@
 /**
- * Architecture configs of the four StEP networks (step-method.md), their presets and the zod
+ * Architecture configs of the four StEP networks (docs/method.md), their presets and the zod
  * schema that validates a config read back from a checkpoint manifest.
  *
  * PAPER = the released code's defaults. SMALL = a preset that trains on 2 CPU cores at 64x64:

@@ -1,5 +1,5 @@
 /**
- * Discriminator D (step-method.md, stage 2): a conditional PatchGAN on concat(output, input)
+ * Discriminator D (docs/method.md, stage 2): a conditional PatchGAN on concat(output, input)
  * (6 channels) at several scales, each with its own weights, the input average-pooled x2
  * (3x3, stride 2, 'same', padding not counted) between scales. Per scale:
  * conv4x4 s2 + lrelu (w), two conv4x4 s2 + IN + lrelu (2w, 4w), a minibatch-stddev channel,

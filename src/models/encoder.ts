@@ -1,5 +1,5 @@
 /**
- * Style encoder E (step-method.md, stage 1): image -> style code z. A stride-2 4x4 stem conv,
+ * Style encoder E (docs/method.md, stage 1): image -> style code z. A stride-2 4x4 stem conv,
  * residual basic blocks (each halving the resolution, followed by pixel norm), leaky ReLU,
  * global average pool and one dense head. Every conv and dense uses the equalised learning rate.
  * With config.textureStats (ADR 0008) the head also sees log(variance over H, W + 1e-3) of each

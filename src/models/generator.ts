@@ -1,5 +1,5 @@
 /**
- * Generator G(A, z) (step-method.md, stage 2): a pix2pixHD-like encoder-decoder with skips.
+ * Generator G(A, z) (docs/method.md, stage 2): a pix2pixHD-like encoder-decoder with skips.
  * Content encoder: conv7x7 + IN + ReLU (w), three stride-2 conv3x3 + IN + ReLU (2w, 4w, 8w),
  * residual blocks (IN). Decoder: residual blocks whose first conv sees concat(x, tiled z), three
  * upsampling blocks [concat(x, encoder skip, z), nearest x2, (conv3x3-ReLU-pixelnorm) x 2] to

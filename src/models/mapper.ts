@@ -1,5 +1,5 @@
 /**
- * Mapper M (step-method.md, style sampling): an MLP from noise e ~ N(0, I) to the style space,
+ * Mapper M (docs/method.md, style sampling): an MLP from noise e ~ N(0, I) to the style space,
  * zDim -> hidden (x layers, tanh) -> zDim (linear), trained with IMLE so that every real style
  * code has a nearby sample.
  */

@@ -1,5 +1,5 @@
 /**
- * Functional building blocks shared by the StEP networks (step-method.md): equalised-learning-rate
+ * Functional building blocks shared by the StEP networks (docs/method.md): equalised-learning-rate
  * convolution and dense layers, instance norm, pixel norm, and Gram matrices. Pure tfjs ops, so
  * they run unchanged on every backend.
  */

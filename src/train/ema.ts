@@ -1,5 +1,5 @@
 /**
- * Exponential moving average of a network's weights (step-method.md, stage 2: decay 0.999, used
+ * Exponential moving average of a network's weights (docs/method.md, stage 2: decay 0.999, used
  * at inference). The average lives in the Params of a second, identically built network (the
  * "shadow"), so the averaged network can run directly; `state()` / `load()` move it through
  * checkpoints as a named group with the same names as the live network's parameters.

@@ -1,5 +1,5 @@
 /**
- * Evaluation of a trained StEP model (step-method.md, "Evaluation"), for `step eval` and later the
+ * Evaluation of a trained StEP model (docs/method.md, "Evaluation"), for `step eval` and later the
  * nodes. Over the pairs (A, B) of a dataset, every image fitted (scale + centre crop) to the
  * model's square size:
  *   reconstruction   G(A, E(B)) vs B: PSNR, SSIM (metrics.ts, [0, 1] scale) and the perceptual

@@ -1,5 +1,5 @@
 /**
- * Losses of stages 2 and 3 (step-method.md): the least-squares GAN losses of G and D summed over
+ * Losses of stages 2 and 3 (docs/method.md): the least-squares GAN losses of G and D summed over
  * the discriminator's scales, and the perceptual loss
  *   L_percept = sum_l w_l * mean((0.1 * (phi_l(G) - phi_l(B)))^2)
  * over the taps of a FeatureExtractor. The paper's weights w = [1/32, 1/16, 1/8, 1/4, 1] belong to

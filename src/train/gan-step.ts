@@ -1,5 +1,5 @@
 /**
- * One optimisation step of stages 2 and 3 (step-method.md): a single forward pass of G gives the
+ * One optimisation step of stages 2 and 3 (docs/method.md): a single forward pass of G gives the
  * fake images that both updates use. G (and, when fine-tuning, E) descends
  *   L_G = 1 * LSGAN_G + 0.02 * L_percept (+ 0.01 * mean(z^2) when E trains)
  *         (+ l1 * L1 + gram * L_gram + latent * L_latent: recipe options, 0 in 'paper', recipe.ts)

@@ -1,5 +1,5 @@
 /**
- * The search half of IMLE (step-method.md, style sampling) and the mapper's coverage measure:
+ * The search half of IMLE (docs/method.md, style sampling) and the mapper's coverage measure:
  * seeded noise pools, M(e) on the host, "for each code the noise whose M(e) is nearest", and how
  * well K samples cover the codes' clusters (each sample's nearest code's cluster; each code's
  * distance to its nearest sample, whose mean square is the IMLE objective).

@@ -1,5 +1,5 @@
 /**
- * The mapper M trained by Implicit Maximum Likelihood Estimation (step-method.md, style sampling).
+ * The mapper M trained by Implicit Maximum Likelihood Estimation (docs/method.md, style sampling).
  * Every `staleness` epochs a pool of sampleFactor x N noise vectors is drawn and each code z_i is
  * paired with the noise e_i whose M(e) is nearest (exact search, imle-search.ts); in between, M
  * regresses mean_i |M(e_i + 0.01 n) - z_i|^2 (squared norm per code, mean over the batch) with

@@ -1,5 +1,5 @@
 /**
- * Inference operations of a trained StEP model (step-method.md, "Uses"), called by the nodes and
+ * Inference operations of a trained StEP model (docs/method.md, "Uses"), called by the nodes and
  * the CLI: encode a style, generate from a content image and a code, sample styles through the
  * mapper, interpolate 2..N styles, and scale a style's strength around the dataset's mean code.
  * All take batches, run in chunks, return new tensors the caller disposes, and keep nothing else.

@@ -1,5 +1,5 @@
 /**
- * Learning-rate schedule of stages 2 and 3 (step-method.md): constant, then linear decay to 0
+ * Learning-rate schedule of stages 2 and 3 (docs/method.md): constant, then linear decay to 0
  * over the last `decayFraction` of the steps. The paper trains 250k images with the last 100k
  * decaying, hence the default 0.4.
  */

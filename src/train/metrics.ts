@@ -1,5 +1,5 @@
 /**
- * Image-quality metrics for evaluation (step-method.md, "Evaluation"): PSNR and SSIM of a
+ * Image-quality metrics for evaluation (docs/method.md, "Evaluation"): PSNR and SSIM of a
  * reconstruction against its target, a perceptual distance and sample diversity. Images come in
  * [-1, 1] as [B, H, W, 3]; PSNR and SSIM are computed on the [0, 1] scale (data range 1). Every
  * function is pure tfjs ops and returns a new tensor (per image [B], or a scalar) the caller

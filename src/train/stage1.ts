@@ -1,5 +1,5 @@
 /**
- * Stage 1: style-encoder pre-training on mined triplets (step-method.md). Mining is done first
+ * Stage 1: style-encoder pre-training on mined triplets (docs/method.md). Mining is done first
  * (mining/mine.ts, cached); then E is trained on the mined triplets with Adam (default: the
  * batch-contrastive loss, lr 1e-2 decayed over the last 30 %, ADR 0008; the paper's triplet
  * hinge at lr 1e-3 with `loss: 'triplet', lr: 1e-3, lrDecay: 0`), logging each step,

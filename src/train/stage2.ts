@@ -1,5 +1,5 @@
 /**
- * Stages 2 and 3 (step-method.md): generator training with E frozen (stage 'generator', z = E(B))
+ * Stages 2 and 3 (docs/method.md): generator training with E frozen (stage 'generator', z = E(B))
  * and joint fine-tuning (stage 'finetune': E trains with G at the same learning rate and the z
  * regulariser is active). Each step is one GanStep (gan-step.ts) on streamed random crops
  * (gan-data.ts); the learning rate follows lr-schedule.ts; averages of G (and of E in stage 3)

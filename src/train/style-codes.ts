@@ -1,5 +1,5 @@
 /**
- * Arithmetic on style codes for the inference operations (step-method.md, "Uses"): interpolation
+ * Arithmetic on style codes for the inference operations (docs/method.md, "Uses"): interpolation
  * between two codes (lerp, or slerp falling back to lerp for (anti)parallel or zero codes), the
  * weighted blend of N codes, and style strength around the dataset's mean code. Pure tfjs ops.
  */

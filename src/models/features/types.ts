@@ -1,5 +1,5 @@
 /**
- * The one interface every style-feature network implements (step-method.md, Stage 1): a frozen
+ * The one interface every style-feature network implements (docs/method.md, Stage 1): a frozen
  * ImageNet CNN (or a random test net) that maps images to activations at a few named taps.
  */
 import type * as tf from '@tensorflow/tfjs'
