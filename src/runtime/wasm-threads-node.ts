@@ -95,9 +95,7 @@ export function prepareNodeWasmThreads(threads: number): () => void {
   writeOnce(workerFile, workerScript(mainScript, wasmWorkerContents))
 
   // restored as it was (not a bound copy); URL's static methods do not use `this`
-  const createObjectURL: (this: void, obj: Blob | MediaSource) => string =
-    // eslint-disable-next-line @typescript-eslint/unbound-method
-    URL.createObjectURL
+  const createObjectURL: (obj: Blob | MediaSource) => string = Reflect.get(URL, 'createObjectURL')
   const cpus = os.cpus
   URL.createObjectURL = (obj: Blob | MediaSource) =>
     obj instanceof Blob && obj.type === 'application/javascript' ? workerFile : createObjectURL(obj)
