@@ -2,7 +2,7 @@
 # Trains the 128 px default model (issue 16) with the project's own CLI, stage by stage. Every stage
 # resumes from its last checkpoint when run again (a stopped session continues where it was), so
 # this script can be started repeatedly. RUN=folder for the run (default out/m128, not committed);
-# STAGES=list of stages to run (default: data stage1). Logs go to $RUN/<stage>.log.
+# STAGES=list of stages to run (default: data stage1; then stage2 stage3 mapper eval). Logs go to $RUN/<stage>.log.
 # Checkpoints travel between sessions through runs/m128/ (committed): `STAGES=save` copies the
 # latest checkpoint of every stage there; a stage whose folder is missing in $RUN starts from the
 # copy in runs/m128/ when there is one. The datasets are regenerated (same seeds, same bytes).
@@ -41,6 +41,24 @@ for stage in $STAGES; do
         --size 128 --steps 6000 --batch 4 --lr 0.004 --percept-taps 3 --recipe texture \
         --every 100 --samples 250 --backend wasm $(resume_flag "$RUN/stage2") 2>&1 |
         tee -a "$RUN/stage2.log"
+      ;;
+    stage3)
+      # stage 3 fine-tunes E, G and D together; half stage 2's lr, as the 64 px model
+      $S train finetune --data "$RUN/train" --from "$RUN/stage2" --out "$RUN/stage3" \
+        --size 128 --steps ${STAGE3_STEPS:-800} --batch 4 --lr 0.002 --percept-taps 3 --recipe texture \
+        --every 100 --samples 200 --backend wasm $(resume_flag "$RUN/stage3") 2>&1 |
+        tee -a "$RUN/stage3.log"
+      ;;
+    mapper)
+      $S train mapper --data "$RUN/train" --from "$RUN/stage3" --out "$RUN/model" \
+        --epochs 500 --backend wasm $(resume_flag "$RUN/model") 2>&1 | tee -a "$RUN/mapper.log"
+      ;;
+    eval)
+      # every acceptance figure of issue 16 on the held-out pairs (seed 22) and their restyled
+      # versions (seed 23), which training never saw
+      $S eval --model "$RUN/model" --data "$RUN/heldout" --restyled "$RUN/restyled" \
+        --backend wasm > "$RUN/eval.json"
+      cat "$RUN/eval.json"
       ;;
     save)
       for s in stage1 stage2 stage3 model; do

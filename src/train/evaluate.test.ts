@@ -19,6 +19,7 @@ import { preparedCount } from '../models/prepared.js'
 import { evaluateModel, type EvaluateOptions, type RestyleSample } from './evaluate.js'
 import type { StepModel } from './inference.js'
 import { psnr } from './metrics.js'
+import { styleFidelity } from './style-fidelity.js'
 
 const SIZE = 16
 const config = stepModelConfig('small', {
@@ -125,6 +126,13 @@ describe('evaluateModel', () => {
     expect(cov?.sample_clusters).toHaveLength(20)
     expect((cov?.hit ?? 0) + (cov?.missed.length ?? 0)).toBe(cov?.clusters)
     expect(r).toMatchObject({ samples: 3, seed: 5, features: 'random', size: SIZE })
+    expect(r.psnr_over_z0).toBeCloseTo(r.psnr - r.ablation.z0.psnr, 10)
+    const fid = r.style_fidelity
+    expect(fid?.clusters).toBe(new Set(clusters.values()).size)
+    for (const share of [fid?.encoded.own_cluster, fid?.reencoded.own_cluster]) {
+      expect(share).toBeGreaterThanOrEqual(0)
+      expect(share).toBeLessThanOrEqual(1)
+    }
     expect(await evaluateModel(options())).toEqual(r)
   })
 
@@ -142,6 +150,33 @@ describe('evaluateModel', () => {
     expect(r.transfer_error).toBeNull()
     expect(r.ablation.z0.transfer_error).toBeNull()
     expect(r.mapper_coverage).toBeNull()
+    expect(r.style_fidelity).toBeNull()
+  })
+
+  it('reports style fidelity: E(B) and E(G(A, E(B))) against the cluster means of E(B)', async () => {
+    const names = data.split('all')
+    const r = await evaluateModel(
+      options({ restyle: null, clusterFactors: { parity: (c: number) => c % 2 } }),
+    )
+    const pairs = await Promise.all(names.map((n) => data.load(n)))
+    const [codes, re] = tf.tidy(() => {
+      const a = imagesToBatch(pairs.map((p) => fitImage(p.input, SIZE, SIZE)))
+      const b = imagesToBatch(pairs.map((p) => fitImage(p.output, SIZE, SIZE)))
+      const z = model.encoder.apply(b)
+      return [z, model.encoder.apply(model.generator.apply(a, z))]
+    })
+    const labels = names.map((n) => clusters.get(n) ?? -1)
+    const zDim = model.encoder.config.zDim
+    const expected = await styleFidelity(
+      (await codes.data()) as Float32Array,
+      (await re.data()) as Float32Array,
+      labels,
+      zDim,
+      { parity: (c) => c % 2 },
+    )
+    tf.dispose([codes, re])
+    expect(r.style_fidelity).toEqual(expected)
+    expect(Object.keys(r.style_fidelity?.reencoded.factors ?? {})).toEqual(['parity'])
   })
 
   it('gives null mapper figures without a mapper', async () => {

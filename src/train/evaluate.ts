@@ -12,6 +12,9 @@
  *                    samples, G(A of the content source, E(B of the style source)) against the
  *                    restyled ground truth B: mean squared error on the [0, 1] scale, averaged
  *                    over samples; also with z = 0 and random z (the ablation);
+ *   style fidelity   with cluster ids: how often E(B) and E(G(A, E(B))) are nearest to the mean
+ *                    code E(B) of B's own cluster, also per factor of the cluster id
+ *                    (style-fidelity.ts); with `clusterFactors`, e.g. time of day and texture;
  *   mapper coverage  with a mapper and cluster ids: the mean code E(B) of each cluster over the
  *                    evaluated pairs; `coverageSamples` (64) outputs G(A_i, M(e)) cycling through
  *                    the A's are encoded with E; each lands in the cluster of its nearest mean.
@@ -30,6 +33,12 @@ import type { FeatureExtractor } from '../models/features/types.js'
 import { coverageOf, normalNoise } from './imle-search.js'
 import { encode, generate, INFERENCE_CHUNK, type StepModel } from './inference.js'
 import { diversity, perceptualDistance, perceptualMetricName, psnr, ssim } from './metrics.js'
+import {
+  clusterMeans,
+  styleFidelity,
+  type ClusterFactor,
+  type StyleFidelity,
+} from './style-fidelity.js'
 
 /** One sample of a restyle set: its name there and its content and style sources' names. */
 export interface RestyleSample {
@@ -58,6 +67,8 @@ export interface EvaluateOptions {
   readonly seed?: number
   /** Cluster id per pair name (e.g. from styles.json), for the mapper coverage; null = none. */
   readonly clusters?: ReadonlyMap<string, number> | null
+  /** Factors of a cluster id checked apart in the style fidelity, e.g. { texture: c => c % 4 }. */
+  readonly clusterFactors?: Readonly<Record<string, ClusterFactor>>
   /** A restyle set whose sources are pairs of `dataset`, for the transfer error; null = none. */
   readonly restyle?: {
     readonly dataset: PairedDataset
@@ -99,6 +110,10 @@ export interface EvaluationReport {
     /** z = M(e); null without a mapper. */
     readonly mapper: QualityFigures | null
   }
+  /** PSNR of G(A, E(B)) minus the z = 0 ablation's, dB: how much the style code adds. */
+  readonly psnr_over_z0: number
+  /** E(B) and E(G(A, E(B))) in B's cluster (style-fidelity.ts); null without cluster ids. */
+  readonly style_fidelity: StyleFidelity | null
   /** Which clusters E(G(A, M(e))) lands in; null without a mapper or cluster ids. */
   readonly mapper_coverage: {
     readonly samples: number
@@ -165,6 +180,8 @@ export async function evaluateModel(o: EvaluateOptions): Promise<EvaluationRepor
   const m = new Means()
   const fit = (img: RgbImage): RgbImage => fitImage(img, size, size, 'cover')
   const codes = new Float32Array(n * zDim) // E(B) of every evaluated pair
+  const clusters = o.clusters ?? null
+  const reencoded = clusters ? new Float32Array(n * zDim) : null // E(G(A, E(B)))
   const zRandom = normalNoise(seed, n, zDim)
   const mapperNoise = mapper ? normalNoise(derived(seed, 1), n * k, zDim) : null
 
@@ -182,6 +199,11 @@ export async function evaluateModel(o: EvaluateOptions): Promise<EvaluationRepor
       const quality = async (key: string, zz: tf.Tensor2D, percept: boolean): Promise<void> => {
         const out = generate(model, a, zz)
         try {
+          if (percept && reencoded) {
+            const re = encode(model, out)
+            reencoded.set(await re.data(), i0 * zDim)
+            re.dispose()
+          }
           await m.add(
             `${key}.psnr`,
             tf.tidy(() => psnr(out, b)),
@@ -243,7 +265,16 @@ export async function evaluateModel(o: EvaluateOptions): Promise<EvaluationRepor
   }
 
   const transfer = o.restyle ? await transferErrors(o, o.restyle, seed) : null
-  const coverage = mapper && o.clusters ? await mapperCoverageOf(o, codes, coverageCount) : null
+  const coverage = mapper && clusters ? await mapperCoverageOf(o, codes, coverageCount) : null
+  const fidelity = reencoded
+    ? await styleFidelity(
+        codes,
+        reencoded,
+        names.map((name) => clusterOf(clusters, name, dataset.label)),
+        zDim,
+        o.clusterFactors,
+      )
+    : null
 
   const report: EvaluationReport = {
     n,
@@ -269,6 +300,8 @@ export async function evaluateModel(o: EvaluateOptions): Promise<EvaluationRepor
       },
       mapper: mapper ? { psnr: m.mean('mapper.psnr'), ssim: m.mean('mapper.ssim') } : null,
     },
+    psnr_over_z0: m.mean('recon.psnr') - m.mean('z0.psnr'),
+    style_fidelity: fidelity,
     mapper_coverage: coverage,
     samples: mapper ? k : 0,
     seed,
@@ -276,6 +309,17 @@ export async function evaluateModel(o: EvaluateOptions): Promise<EvaluationRepor
     size,
   }
   return report
+}
+
+/** The cluster id of pair `name`; a clear error when the labels lack it. */
+function clusterOf(
+  clusters: ReadonlyMap<string, number> | null,
+  name: string,
+  label: string,
+): number {
+  const id = clusters?.get(name)
+  if (id === undefined) throw new StepError('eval/labels', `pair ${name} has no cluster id`, label)
+  return id
 }
 
 /** Checks that every restyle sample's sources are pairs of the dataset (before any work). */
@@ -361,22 +405,8 @@ async function mapperCoverageOf(
   const clusters = o.clusters
   if (!mapper || !clusters) throw new RangeError('evaluate: coverage needs a mapper and clusters')
   const zDim = model.encoder.config.zDim
-  const sums = new Map<number, { sum: Float64Array; count: number }>()
-  names.forEach((name, i) => {
-    const id = clusters.get(name)
-    if (id === undefined)
-      throw new StepError('eval/labels', `pair ${name} has no cluster id`, dataset.label)
-    const entry = sums.get(id) ?? { sum: new Float64Array(zDim), count: 0 }
-    for (let d = 0; d < zDim; d++) entry.sum[d] = (entry.sum[d] ?? 0) + (codes[i * zDim + d] ?? 0)
-    entry.count++
-    sums.set(id, entry)
-  })
-  const ids = [...sums.keys()].sort((x, y) => x - y)
-  const means = new Float32Array(ids.length * zDim)
-  ids.forEach((id, j) => {
-    const e = sums.get(id)
-    if (e) for (let d = 0; d < zDim; d++) means[j * zDim + d] = (e.sum[d] ?? 0) / e.count
-  })
+  const labels = names.map((name) => clusterOf(clusters, name, dataset.label))
+  const { ids, means } = clusterMeans(codes, labels, zDim)
   const noise = normalNoise(derived(o.seed ?? 1, 3), count, zDim)
   const sampleCodes = new Float32Array(count * zDim)
   const fit = (img: RgbImage): RgbImage => fitImage(img, size, size, 'cover')

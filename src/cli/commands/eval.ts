@@ -8,6 +8,7 @@ import { z } from 'zod'
 import { InputError, errorMessage } from '../../core/errors.js'
 import { folderStore } from '../../data/node-store.js'
 import { openPairedDataset } from '../../data/paired.js'
+import { STYLE_CLUSTER_FACTORS } from '../../data/synth/style.js'
 import { loadFeatureExtractor } from '../../models/features/index.js'
 import { evaluateModel, type EvalPhase } from '../../train/evaluate.js'
 import { disposeModel } from '../../train/model-checkpoint.js'
@@ -33,6 +34,10 @@ one JSON object (progress goes to stderr):
                      source)) vs the restyled B, over DIR2's samples (first N with --count); else null
   ablation           z0 and zrandom: psnr, ssim and transfer_error with z = 0 and z ~ N(0, I)
                      instead of E(B); mapper: psnr, ssim with z = M(e) (null without a mapper)
+  psnr_over_z0       psnr minus ablation.z0.psnr, dB: what the style code adds
+  style_fidelity     with DIR/styles.json: how often E(B) (encoded) and E(G(A, E(B))) (reencoded)
+                     are nearest to the mean code E(B) of B's own style cluster: { own_cluster,
+                     factors { time_of_day, texture } } each, and clusters
   mapper_coverage    with a mapper and DIR/styles.json: the mean code E(B) of each style cluster
                      over the evaluated pairs; 64 samples G(A_i, M(e)) encoded with E, each
                      counted for the cluster of its nearest mean: { samples, clusters, hit, missed
@@ -166,6 +171,7 @@ export const evalCommand: Command = {
           samples: o.samples,
           seed: o.seed,
           clusters,
+          clusterFactors: STYLE_CLUSTER_FACTORS,
           restyle,
           signal,
           onProgress: (phase, done, total) => {

@@ -72,6 +72,12 @@ export function styleCluster(style: SynthStyleParams): number {
   return t * TEXTURE_KINDS.length + TEXTURE_KINDS.indexOf(style.texture)
 }
 
+/** The two factors of a cluster id (styleCluster), as indexes into TIMES_OF_DAY / TEXTURE_KINDS. */
+export const STYLE_CLUSTER_FACTORS = {
+  time_of_day: (cluster: number): number => Math.floor(cluster / TEXTURE_KINDS.length),
+  texture: (cluster: number): number => cluster % TEXTURE_KINDS.length,
+} as const
+
 /** Just the parameters of `style`, in canonical key order (no cluster), e.g. for JSON. */
 export function styleParams(style: SynthStyleParams): SynthStyleParams {
   return {
