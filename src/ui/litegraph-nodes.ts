@@ -4,16 +4,27 @@
  * preset format); the widgets only edit them. `registerStepNodes` installs the set into any
  * litegraph instance — this editor's or an existing litegraph-based page's.
  */
-import type { LGraph, LGraphNode, LiteGraph as LiteGraphInstance } from '@comfyorg/litegraph'
+import type {
+  ISlotType,
+  LGraph,
+  LGraphNode,
+  LiteGraph as LiteGraphInstance,
+} from '@comfyorg/litegraph'
 import type { NodeProperty } from '@comfyorg/litegraph/dist/LGraphNode'
 import type { NodeDefinition } from '../nodes/define.js'
 import { NODE_LIST } from '../nodes/index.js'
 import type { WidgetSpec } from '../nodes/widgets.js'
 import { PRESET_SCHEMA_VERSION, type Preset } from '../runtime/preset-schema.js'
+import { findCompatibleSlot, installSocketRules, type ConnectionCheck } from './socket-rules.js'
 
-/** What registerStepNodes needs of a litegraph instance. */
+/**
+ * What registerStepNodes needs of a litegraph instance. With `isValidConnection` (pass the
+ * LiteGraph object's), links dragged onto slots follow the runtime's socket rules too
+ * (socket-rules.ts); without it only links dropped on a node's body do.
+ */
 export type LiteGraphLike = Pick<typeof LiteGraphInstance, 'registerNodeType'> & {
   readonly LGraphNode: typeof LGraphNode
+  readonly connections?: ConnectionCheck
 }
 
 /** Options of registerStepNodes. */
@@ -37,6 +48,7 @@ export function definitionOf(node: LGraphNode): NodeDefinition | undefined {
 /** Installs the StEP nodes; returns the type ids registered. */
 export function registerStepNodes(lite: LiteGraphLike, options: RegisterOptions = {}): string[] {
   const defs = options.nodes ?? NODE_LIST
+  if (lite.connections) installSocketRules(lite.connections)
   for (const def of defs) lite.registerNodeType(def.type, nodeClass(lite, def, options))
   return defs.map((d) => d.type)
 }
@@ -70,6 +82,16 @@ function nodeClass(
 
     override onDrawForeground(ctx: CanvasRenderingContext2D): void {
       options.decorate?.(this, ctx)
+    }
+
+    /** A link dropped on the node's body joins the first input the runtime accepts it on. */
+    override findInputByType(type: ISlotType) {
+      return findCompatibleSlot(this.inputs, type, 'input') ?? super.findInputByType(type)
+    }
+
+    /** A link dragged from an input and dropped on the body starts at a compatible output. */
+    override findOutputByType(type: ISlotType) {
+      return findCompatibleSlot(this.outputs, type, 'output') ?? super.findOutputByType(type)
     }
 
     /** Widgets show the by-name values of properties (what presets store). */

@@ -33,6 +33,7 @@ import { allCheckpoints, putCheckpoints } from './model-store.js'
 import type { CheckpointItem } from './protocol.js'
 import { WorkerRunner, type RunOutcome } from './runner.js'
 import { rateStatus } from './train-rate.js'
+import { fitView } from './view-fit.js'
 
 const AUTOSAVE_KEY = 'step-editor:autosave'
 let registered = false
@@ -41,7 +42,11 @@ function registerOnce(): void {
   if (registered) return
   registered = true
   registerStepNodes(
-    { registerNodeType: (t, c) => LiteGraph.registerNodeType(t, c), LGraphNode },
+    {
+      registerNodeType: (t, c) => LiteGraph.registerNodeType(t, c),
+      LGraphNode,
+      connections: LiteGraph,
+    },
     {
       decorate: (node, ctx) => {
         const o = overlays.get(node)
@@ -172,6 +177,7 @@ export class StepEditor extends LitElement {
     const canvas = this.renderRoot.querySelector('canvas') as HTMLCanvasElement
     this.view = new LGraphCanvas(canvas, this.graph)
     this.view.read_only = this.readonly
+    this.view.show_info = false // litegraph's debug read-out (T / I / N / V / FPS)
     const box = this.renderRoot.querySelector('.canvas') as HTMLElement
     new ResizeObserver(() => {
       this.view?.resize(box.clientWidth, box.clientHeight)
@@ -197,6 +203,12 @@ export class StepEditor extends LitElement {
     for (const p of problems) this.status = `${p.title}: ${p.message}`
     if (problems.length === 0) this.status = 'graph loaded'
     this.changed()
+    this.fitView()
+  }
+
+  /** Pans and zooms the canvas so the whole graph is visible. */
+  fitView(): void {
+    if (this.view) fitView(this.view, this.graph)
   }
 
   /** The graph as a preset (what Save writes). */
