@@ -29,6 +29,8 @@ import { openCamera, type Camera } from './camera.js'
 import { parseGraphFile, readGraphText, saveFile } from './editor-files.js'
 import { editorBackendInfo, threadsSetting, type EditorBackendInfo } from './editor-backend.js'
 import { editorStyles } from './editor-styles.js'
+import { fromTextEntry, keyCommand, type EditorCommand } from './editor-keys.js'
+import { GraphHistory } from './graph-history.js'
 import { allCheckpoints, putCheckpoints } from './model-store.js'
 import type { CheckpointItem } from './protocol.js'
 import { WorkerRunner, type RunOutcome } from './runner.js'
@@ -112,16 +114,22 @@ export class StepEditor extends LitElement {
   private presetUrl = globalThis.location?.href ?? ''
   private readonly dropped = new Map<string, Uint8Array>()
   private saveTimer = 0
+  private readonly history = new GraphHistory()
+  /** Set while undo / redo restores a snapshot (which is not a new step). */
+  private restoring = false
+  private recordPending = false
 
   override connectedCallback(): void {
     super.connectedCallback()
     registerOnce()
     this.graph.onAfterChange = () => this.changed()
+    this.addEventListener('keydown', this.onKey)
     if (this.hasUpdated && !this.runner) this.startRunner() // moved in the page
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback()
+    this.removeEventListener('keydown', this.onKey)
     this.runner?.terminate()
     this.runner = null
     this.view?.stopRendering()
@@ -204,6 +212,47 @@ export class StepEditor extends LitElement {
     if (problems.length === 0) this.status = 'graph loaded'
     this.changed()
     this.fitView()
+  }
+
+  /** Undoes the last graph edit (Ctrl+Z); false when there is none. */
+  undo(): boolean {
+    return this.restore(this.history.undo())
+  }
+
+  /** Redoes the last undone edit (Ctrl+Shift+Z, Ctrl+Y); false when there is none. */
+  redo(): boolean {
+    return this.restore(this.history.redo())
+  }
+
+  private restore(snapshot: string | null): boolean {
+    if (snapshot === null) return false
+    this.restoring = true
+    try {
+      this.graph.configure(JSON.parse(snapshot) as Parameters<LGraph['configure']>[0])
+      this.history.replaceCurrent(JSON.stringify(this.save()))
+      this.changed()
+    } finally {
+      this.restoring = false
+    }
+    this.view?.setDirty(true, true)
+    return true
+  }
+
+  private readonly onKey = (e: KeyboardEvent): void => {
+    if (fromTextEntry(e)) return
+    const command = keyCommand(e)
+    if (!command) return
+    e.preventDefault()
+    e.stopPropagation()
+    this.command(command)
+  }
+
+  /** Carries out a keyboard command. */
+  private command(c: EditorCommand): void {
+    if (c === 'undo') this.undo()
+    else if (c === 'redo') this.redo()
+    else if (c === 'fit') this.fitView()
+    else if (!this.running && !this.readonly) void this.run()
   }
 
   /** Pans and zooms the canvas so the whole graph is visible. */
@@ -377,6 +426,7 @@ export class StepEditor extends LitElement {
       const [x = 40, y = 40] = this.view?.convertEventToCanvasOffset(e) ?? []
       node.pos = [x, y]
       this.graph.add(node)
+      this.changed()
     }
   }
 
@@ -405,9 +455,19 @@ export class StepEditor extends LitElement {
     const [cx, cy] = this.view?.ds.offset ?? [0, 0]
     node.pos = [80 - cx + Math.random() * 40, 80 - cy + Math.random() * 40]
     this.graph.add(node)
+    this.changed()
   }
 
   private changed(): void {
+    if (!this.restoring && !this.recordPending) {
+      // one user action makes several litegraph changes (a delete unlinks, then removes):
+      // they become one undo step, recorded once the action's event handler has finished
+      this.recordPending = true
+      queueMicrotask(() => {
+        this.recordPending = false
+        this.history.record(JSON.stringify(this.save()))
+      })
+    }
     this.emit('graph-change', null)
     clearTimeout(this.saveTimer)
     this.saveTimer = window.setTimeout(() => {
@@ -432,7 +492,13 @@ export class StepEditor extends LitElement {
     }
     return html`
       <div class="bar">
-        <button class="primary" id="run" ?disabled=${this.running} @click=${() => this.run()}>
+        <button
+          class="primary"
+          id="run"
+          title="Run the graph (Ctrl+Enter)"
+          ?disabled=${this.running}
+          @click=${() => this.run()}
+        >
           Run
         </button>
         <button
@@ -453,6 +519,13 @@ export class StepEditor extends LitElement {
           ${this.live ? 'Stop live' : 'Live'}
         </button>
         <button id="cancel" ?disabled=${!this.running} @click=${() => this.cancel()}>Cancel</button>
+        <button id="undo" title="Undo (Ctrl+Z)" @click=${() => this.undo()}>Undo</button>
+        <button id="redo" title="Redo (Ctrl+Shift+Z, Ctrl+Y)" @click=${() => this.redo()}>
+          Redo
+        </button>
+        <button id="fit" title="Fit the graph to the view (.)" @click=${() => this.fitView()}>
+          Fit
+        </button>
         <button id="save" @click=${() => this.download()}>Save</button>
         <label
           ><button
@@ -485,7 +558,11 @@ export class StepEditor extends LitElement {
           @dragover=${(e: DragEvent) => e.preventDefault()}
           @drop=${(e: DragEvent) => void this.onDrop(e)}
         >
-          <canvas></canvas>
+          <canvas
+            tabindex="0"
+            @pointerdown=${(e: PointerEvent) =>
+              (e.currentTarget as HTMLCanvasElement).focus({ preventScroll: true })}
+          ></canvas>
         </div>
       </div>
       <footer>

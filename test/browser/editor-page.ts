@@ -83,6 +83,35 @@ export function slotPoint(
   )
 }
 
+/** Where on the page (client pixels) the middle of a node's title bar is drawn. */
+export function titlePoint(page: Page, nodeId: number): Promise<{ x: number; y: number }> {
+  return page.evaluate((nodeId) => {
+    type Node = { pos: number[]; size: number[] }
+    const ed = document.querySelector('step-editor') as HTMLElement & {
+      graph: { getNodeById(id: number): Node | null }
+    }
+    const view = (ed as unknown as { view: { ds: { scale: number; offset: number[] } } }).view
+    const node = ed.graph.getNodeById(nodeId)
+    if (!node) throw new Error(`no node ${nodeId}`)
+    const gx = (node.pos[0] ?? 0) + (node.size[0] ?? 0) / 2
+    const gy = (node.pos[1] ?? 0) - 15
+    const r = (ed.shadowRoot?.querySelector('canvas') as HTMLCanvasElement).getBoundingClientRect()
+    const { scale, offset } = view.ds
+    return {
+      x: r.left + (gx + (offset[0] ?? 0)) * scale,
+      y: r.top + (gy + (offset[1] ?? 0)) * scale,
+    }
+  }, nodeId)
+}
+
+/** The ids of the editor's nodes and its link count. */
+export function graphShape(page: Page): Promise<{ ids: number[]; links: number }> {
+  return page.evaluate(() => {
+    const saved = (document.querySelector('step-editor') as EditorElement).save()
+    return { ids: saved.nodes.map((n) => n.id).sort((a, b) => a - b), links: saved.links.length }
+  })
+}
+
 /** Drags with the left button from `a` to `b` in small steps, as a hand does. */
 export async function drag(
   page: Page,

@@ -14,9 +14,11 @@ import { chromiumPath, launchChromium } from './chromium.js'
 import {
   buildAndServe,
   drag,
+  graphShape,
   openEditor,
   runAndWait,
   slotPoint,
+  titlePoint,
   type EditorElement,
 } from './editor-page.js'
 
@@ -105,6 +107,76 @@ describe('editor ux (wasm, 1280x800)', () => {
       expect(widened.length).toBeGreaterThanOrEqual(5)
       expect(await runAndWait(page)).toEqual({ status: 'done' })
       await page.screenshot({ path: join(SHOTS, 'ux-wired-by-hand.png') })
+    } finally {
+      await page.close()
+    }
+  }, 300_000)
+
+  it('keyboard: Delete removes the selection, Ctrl+Z restores it, Ctrl+Enter runs', async (ctx) => {
+    if (needsChromium(ctx)) return
+    const page = await openEditor(browser as Browser, url, 'backend=wasm')
+    try {
+      await page.evaluate(() =>
+        (document.querySelector('step-editor') as EditorElement).load(
+          'examples/presets/default.json',
+        ),
+      )
+      const all = await graphShape(page)
+      expect(all.ids.length).toBe(13)
+      const title = await titlePoint(page, 3) // Gaussian Sample, one link out
+      await page.mouse.click(title.x, title.y)
+      await page.keyboard.press('Delete')
+      const deleted = await graphShape(page)
+      expect(deleted.ids).toEqual(all.ids.filter((id) => id !== 3))
+      expect(deleted.links).toBe(all.links - 1)
+      await page.keyboard.press('Control+z')
+      expect(await graphShape(page)).toEqual(all)
+      await page.keyboard.press('Control+Shift+z')
+      expect(await graphShape(page)).toEqual(deleted)
+      await page.keyboard.press('Control+y') // nothing left to redo
+      expect(await graphShape(page)).toEqual(deleted)
+      await page.keyboard.press('Control+z')
+      expect(await graphShape(page)).toEqual(all)
+
+      // Ctrl+A, Backspace empties the graph; Ctrl+Z brings all of it back
+      await page.mouse.click(title.x, title.y)
+      await page.keyboard.press('Control+a')
+      await page.keyboard.press('Backspace')
+      expect(await graphShape(page)).toEqual({ ids: [], links: 0 })
+      await page.keyboard.press('Control+z')
+      expect(await graphShape(page)).toEqual(all)
+
+      // copy / paste one node: a new node of the same type
+      await page.mouse.click(title.x, title.y)
+      await page.keyboard.press('Control+c')
+      await page.mouse.move(title.x + 40, title.y + 300)
+      await page.keyboard.press('Control+v')
+      const pasted = await graphShape(page)
+      expect(pasted.ids.length).toBe(14)
+      const types = await page.evaluate(
+        () =>
+          (document.querySelector('step-editor') as EditorElement)
+            .save()
+            .nodes.filter((n) => n.type === 'step/gaussian-sample').length,
+      )
+      expect(types).toBe(2)
+      await page.keyboard.press('Control+z')
+      expect(await graphShape(page)).toEqual(all)
+
+      // Ctrl+Enter runs the graph
+      const done = page.evaluate(
+        () =>
+          new Promise((resolve) =>
+            document
+              .querySelector('step-editor')
+              ?.addEventListener('run-done', () => resolve('done'), { once: true }),
+          ),
+      )
+      await page.keyboard.press('Control+Enter')
+      expect(await done).toBe('done')
+      expect(
+        await page.evaluate(() => (document.querySelector('step-editor') as EditorElement).lastRun),
+      ).toEqual({ status: 'done' })
     } finally {
       await page.close()
     }
