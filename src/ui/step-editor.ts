@@ -29,6 +29,7 @@ import { openCamera, type Camera } from './camera.js'
 import { parseGraphFile, readGraphText, saveFile } from './editor-files.js'
 import { editorBackendInfo, threadsSetting, type EditorBackendInfo } from './editor-backend.js'
 import { editorStyles } from './editor-styles.js'
+import { autosaveKey, readAutosave, writeAutosave } from './autosave.js'
 import { fromTextEntry, keyCommand, type EditorCommand } from './editor-keys.js'
 import { GraphHistory } from './graph-history.js'
 import { allCheckpoints, putCheckpoints } from './model-store.js'
@@ -37,7 +38,6 @@ import { WorkerRunner, type RunOutcome } from './runner.js'
 import { rateStatus } from './train-rate.js'
 import { fitView } from './view-fit.js'
 
-const AUTOSAVE_KEY = 'step-editor:autosave'
 let registered = false
 
 function registerOnce(): void {
@@ -63,6 +63,7 @@ function registerOnce(): void {
 export class StepEditor extends LitElement {
   static override properties = {
     preset: { type: String },
+    start: { type: String },
     backend: { type: String },
     threads: {},
     readonly: { type: Boolean },
@@ -82,6 +83,11 @@ export class StepEditor extends LitElement {
   static override styles = editorStyles
 
   preset = ''
+  /**
+   * What a page load shows: 'autosave' (default) the graph autosaved by this editor if there is
+   * one, else `preset`; 'preset' always `preset` (a user who asked for one, e.g. ?preset=).
+   */
+  start: 'autosave' | 'preset' = 'autosave'
   backend: BackendChoice = 'auto'
   /** wasm threads: a count (number, or the attribute's text); unset: every core, at most 8. */
   threads: number | string | undefined = undefined
@@ -190,16 +196,41 @@ export class StepEditor extends LitElement {
     new ResizeObserver(() => {
       this.view?.resize(box.clientWidth, box.clientHeight)
     }).observe(box)
-    const saved = this.preset ? null : globalThis.localStorage?.getItem(AUTOSAVE_KEY)
-    const first = this.preset || new URL('examples/presets/default.json', document.baseURI).href
-    void (saved ? this.load(JSON.parse(saved) as object) : this.load(first)).catch((err: unknown) =>
-      this.fail(`cannot load ${first}: ${errorMessage(err)}`),
-    )
+    const saved = this.start === 'preset' ? null : readAutosave(this.autosaveKey, document.baseURI)
+    const fromPreset = () =>
+      this.load(this.defaultPreset).catch((err: unknown) =>
+        this.fail(`cannot load ${this.defaultPreset}: ${errorMessage(err)}`),
+      )
+    if (!saved) void fromPreset()
+    else
+      this.load(saved.graph, { baseUrl: saved.baseUrl }).then(
+        () => (this.status = 'your last graph, as autosaved (Reset: the default graph)'),
+        () => fromPreset(),
+      )
   }
 
-  /** Loads a preset object or URL (JSON, or a PNG that carries a graph). */
-  async load(source: string | object): Promise<void> {
+  /** The graph this editor starts from: `preset`, else the shipped default preset. */
+  get defaultPreset(): string {
+    return this.preset || new URL('examples/presets/default.json', document.baseURI).href
+  }
+
+  /** The localStorage key this editor autosaves under (autosave.ts). */
+  get autosaveKey(): string {
+    return autosaveKey(this.preset)
+  }
+
+  /** Replaces the graph with the default one (`preset`); Ctrl+Z brings the edited one back. */
+  reset(): Promise<void> {
+    return this.load(this.defaultPreset)
+  }
+
+  /**
+   * Loads a preset object or URL (JSON, or a PNG that carries a graph). Relative paths in it
+   * resolve against its URL, or `baseUrl` for an object (else the last graph's base).
+   */
+  async load(source: string | object, options: { baseUrl?: string } = {}): Promise<void> {
     let json: unknown = source
+    if (options.baseUrl) this.presetUrl = options.baseUrl
     if (typeof source === 'string') {
       this.presetUrl = new URL(source, document.baseURI).href
       const bytes = new Uint8Array(await (await fetch(this.presetUrl)).arrayBuffer())
@@ -471,7 +502,7 @@ export class StepEditor extends LitElement {
     this.emit('graph-change', null)
     clearTimeout(this.saveTimer)
     this.saveTimer = window.setTimeout(() => {
-      globalThis.localStorage?.setItem(AUTOSAVE_KEY, JSON.stringify(this.save()))
+      writeAutosave(this.autosaveKey, { graph: this.save(), baseUrl: this.presetUrl })
     }, 500)
   }
 
@@ -525,6 +556,13 @@ export class StepEditor extends LitElement {
         </button>
         <button id="fit" title="Fit the graph to the view (.)" @click=${() => this.fitView()}>
           Fit
+        </button>
+        <button
+          id="reset"
+          title="Start again from the default graph (Ctrl+Z brings yours back)"
+          @click=${() => void this.reset()}
+        >
+          Reset
         </button>
         <button id="save" @click=${() => this.download()}>Save</button>
         <label

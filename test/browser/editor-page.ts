@@ -51,6 +51,19 @@ export async function waitReady(page: Page): Promise<void> {
   )
 }
 
+/** Waits until the editor shows a graph (of `count` nodes, when given). */
+export async function waitGraph(page: Page, count?: number): Promise<void> {
+  await page.waitForFunction(
+    (count) => {
+      const ed = document.querySelector<EditorElement>('step-editor')
+      const n = ed?.save().nodes.length ?? 0
+      return count === undefined ? n > 0 : n === count
+    },
+    count,
+    { timeout: 30_000 },
+  )
+}
+
 /** Where on the page (client pixels) the slot of a node is drawn. */
 export function slotPoint(
   page: Page,

@@ -16,6 +16,8 @@ import {
   drag,
   graphShape,
   openEditor,
+  waitGraph,
+  waitReady,
   runAndWait,
   slotPoint,
   titlePoint,
@@ -177,6 +179,45 @@ describe('editor ux (wasm, 1280x800)', () => {
       expect(
         await page.evaluate(() => (document.querySelector('step-editor') as EditorElement).lastRun),
       ).toEqual({ status: 'done' })
+    } finally {
+      await page.close()
+    }
+  }, 300_000)
+
+  it('a reload keeps the edited graph; Reset brings the default; ?preset= wins', async (ctx) => {
+    if (needsChromium(ctx)) return
+    const page = await openEditor(browser as Browser, url, 'backend=wasm')
+    try {
+      await waitGraph(page)
+      const all = await graphShape(page)
+      expect(all.ids.length).toBe(13)
+      const title = await titlePoint(page, 13) // Preview Image
+      await page.mouse.click(title.x, title.y)
+      await page.keyboard.press('Delete')
+      const edited = await graphShape(page)
+      expect(edited.ids.length).toBe(12)
+      await page.waitForTimeout(800) // autosave is debounced by 500 ms
+      await page.reload()
+      await waitReady(page)
+      await waitGraph(page)
+      expect(await graphShape(page)).toEqual(edited)
+      const status = await page.evaluate(
+        () => (document.querySelector('step-editor') as EditorElement).status,
+      )
+      expect(status).toMatch(/autosaved/)
+      // relative paths in the restored graph still resolve against the preset's folder
+      expect(await runAndWait(page)).toEqual({ status: 'done' })
+
+      await page.click('step-editor >> #reset')
+      await waitGraph(page, 13)
+      expect(await graphShape(page)).toEqual(all)
+      await page.keyboard.press('Control+z')
+      expect(await graphShape(page)).toEqual(edited)
+
+      await page.goto(`${url}index.html?backend=wasm&preset=examples/presets/style-transfer.json`)
+      await waitReady(page)
+      await waitGraph(page)
+      expect((await graphShape(page)).ids.length).toBe(9)
     } finally {
       await page.close()
     }

@@ -183,7 +183,8 @@ describe('editor interactions (wasm)', () => {
         await finished
         const saved = ed.save()
         await new Promise((r) => setTimeout(r, 700)) // autosave is debounced by 500 ms
-        const autosaved = localStorage.getItem('step-editor:autosave') ?? ''
+        const autosaved =
+          localStorage.getItem('step-editor:autosave:examples/presets/default.json') ?? ''
         await ed.load('runner/random-samples.png') // a PNG the headless runner wrote
         const fromPng = ed.graph.nodes.length
         await ed.load(JSON.parse(JSON.stringify(saved)) as object)
