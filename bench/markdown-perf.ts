@@ -104,7 +104,7 @@ export function ratioTable(r: PerfSummary): string[] {
           g.ratio,
         ]),
         ...r.ratios.training.map((t) => [
-          `${t.stage === 'encoder' ? 'stage 1' : 'stage 2'} step (${t.stage})`,
+          `${t.stage === 'encoder' ? 'stage 1' : 'stage 2'} step (${t.stage}${t.parallel === 'batch' ? ', batch split over threads' : ''})`,
           t.threads,
           t.ours_ms,
           t.torch_ms,
@@ -122,8 +122,15 @@ export function trainingTable(r: PerfSummary): string[] {
     '**Training step** (`small`, 64², batch 8; stages 2/3 with ResNet50 on 3 taps)',
     '',
     ...table(
-      ['stage', 'backend', 'threads', 'ms / step', 'items / s'],
-      r.training.map((t) => [t.stage, t.backend, t.threads, t.median_ms, t.items_per_s]),
+      ['stage', 'backend', 'threads', 'threads used for', 'ms / step', 'items / s'],
+      r.training.map((t) => [
+        t.stage,
+        t.backend,
+        t.threads,
+        t.parallel === 'batch' ? 'batch shards' : 'kernels',
+        t.median_ms,
+        t.items_per_s,
+      ]),
     ),
     '',
   ]

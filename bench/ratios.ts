@@ -22,6 +22,8 @@ export interface GenerateRatio {
 export interface TrainRatio {
   readonly stage: string
   readonly threads: number
+  /** How our step used the threads (TrainStepRow.parallel). */
+  readonly parallel: 'kernels' | 'batch'
   readonly ours_ms: number
   readonly torch_ms: number
   readonly ratio: number
@@ -64,17 +66,18 @@ export function oursOverTorch(
   }
   const training: TrainRatio[] = []
   for (const t of torch.training) {
-    const o = ours.training.find(
+    const mine = ours.training.filter(
       (r) => r.backend === 'wasm' && r.stage === t.stage && r.threads === t.threads,
     )
-    if (!o) continue
-    training.push({
-      stage: t.stage,
-      threads: t.threads,
-      ours_ms: o.median_ms,
-      torch_ms: t.median_ms,
-      ratio: ratio(o.median_ms, t.median_ms),
-    })
+    for (const o of mine)
+      training.push({
+        stage: t.stage,
+        threads: t.threads,
+        parallel: o.parallel,
+        ours_ms: o.median_ms,
+        torch_ms: t.median_ms,
+        ratio: ratio(o.median_ms, t.median_ms),
+      })
   }
   return { generate, training }
 }

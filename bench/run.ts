@@ -3,7 +3,8 @@
  * side by side: on wasm at 1 thread and at every core, the fp32 matMul probe, Generate (`small`;
  * `paper` at 256², batch 1) with achieved GFLOP/s and the training steps, each followed by the
  * PyTorch CPU peers at the same thread count (never alongside), and ours / PyTorch at equal
- * threads; then at every core the split-z and prepared-weights comparisons, the cpu backend (full
+ * threads; the stage-2 step with its batch split over every core (worker threads); then at every
+ * core the split-z and prepared-weights comparisons, the cpu backend (full
  * run), mining exact vs projected, the executor's cached re-run, and last the webgpu rows in a
  * child process with a deadline (--webgpu-timeout seconds). Writes bench/results/latest.json and
  * latest.md (markdown tables).
@@ -28,7 +29,7 @@ import { benchMarkdown, type BenchSummary } from './markdown.js'
 import { miningMarkdown, runMiningBench } from './mining.js'
 import { comparePreparedWeights } from './prepared.js'
 import { oursOverTorch, paramsCheck } from './ratios.js'
-import { TRAIN_STAGES } from './train-steps.js'
+import { TRAIN_STAGES, timeShardedStage2 } from './train-steps.js'
 import { runWasmSweep } from './wasm-sweep.js'
 import { runWebGpuBench, type WebGpuResult } from './webgpu-spawn.js'
 import { compareZInjection } from './zsplit.js'
@@ -79,6 +80,20 @@ const sweep = await runWasmSweep({
   log,
 })
 const allCores = sweep.backends.at(-1)?.threads ?? 1
+
+// 1b. The stage-2 step with its batch split over every core (1 wasm thread each; gan-shards.ts).
+if (allCores > 1) {
+  await initBackend({ prefer: 'wasm', threads: 1 })
+  sweep.training.push(
+    await timeShardedStage2({
+      threads: allCores,
+      runs: quick ? 2 : 5,
+      warmup: quick ? 1 : 2,
+    }),
+  )
+  await initBackend({ prefer: 'wasm', threads: allCores })
+  log('training step, batch split over threads')
+}
 
 // 2. At every core (the sweep's last count, still active): split vs tiled z, prepared weights.
 const zsplit = await compareZInjection(small, quick ? 5 : 9)

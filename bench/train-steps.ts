@@ -14,10 +14,14 @@ import { createEncoder } from '../src/models/encoder.js'
 import { loadFeatureExtractor, type FeatureExtractor } from '../src/models/features/index.js'
 import { createGenerator } from '../src/models/generator.js'
 import { createMapper } from '../src/models/mapper.js'
+import { startShardPool } from '../src/runtime/shard-pool-node.js'
 import { Adam } from '../src/train/adam.js'
 import { batchContrastLoss } from '../src/train/batch-contrast-loss.js'
 import { disposeModels } from '../src/train/gan-checkpoint.js'
-import { GanStep, type GanNetworks } from '../src/train/gan-step.js'
+import type { GanNetworks } from '../src/train/gan-gradients.js'
+import { GAN_LOSS_WEIGHTS } from '../src/train/gan-losses.js'
+import type { ShardPool } from '../src/train/gan-shards.js'
+import { GanStep } from '../src/train/gan-step.js'
 import { median } from './common.js'
 
 /** A stage whose step the bench times. */
@@ -32,8 +36,13 @@ export interface TrainStepRow {
   readonly backend: string
   readonly size: number
   readonly batch: number
-  /** wasm: XNNPACK threads; cpu: 1; webgpu: null. */
+  /** wasm: XNNPACK threads (with `batch`: shards of 1 thread each); cpu: 1; webgpu: null. */
   readonly threads: number | null
+  /**
+   * How the threads are used: `kernels` (every op split over them) or `batch` (the stage-2
+   * batch split over worker threads, train/gan-shards.ts).
+   */
+  readonly parallel: 'kernels' | 'batch'
   readonly median_ms: number
   /** Training images (stage 1: triplet images; mapper: codes) per second. */
   readonly items_per_s: number
@@ -113,16 +122,29 @@ export interface GanBench {
   readonly dispose: () => void
 }
 
-/** Stage 2 (`generator`) or 3 (`finetune`) at the fixed reference: ResNet50 on 3 taps. */
-export async function createGanBench(stage: 'generator' | 'finetune'): Promise<GanBench> {
-  const extractor = await loadFeatureExtractor('resnet50', { taps: 3 })
+/** The fixed reference's perceptual features: ResNet50 on its first 3 taps. */
+const REFERENCE_FEATURES = { spec: 'resnet50', options: { taps: 3 } } as const
+
+/**
+ * Stage 2 (`generator`) or 3 (`finetune`) at the fixed reference: ResNet50 on 3 taps; with
+ * `shards`, each batch is split over that pool (gan-shards.ts).
+ */
+export async function createGanBench(
+  stage: 'generator' | 'finetune',
+  shards: ShardPool | null = null,
+): Promise<GanBench> {
+  const extractor = await loadFeatureExtractor(REFERENCE_FEATURES.spec, REFERENCE_FEATURES.options)
   const pair = { input: images(TRAIN_BATCH), output: images(TRAIN_BATCH) }
   const nets = {
     encoder: createEncoder(SMALL.encoder, 1),
     generator: createGenerator(SMALL.generator, 2),
     discriminator: createDiscriminator(SMALL.discriminator, 3),
   }
-  const gan = new GanStep(nets, extractor, { trainEncoder: stage === 'finetune', adam: ADAM })
+  const gan = new GanStep(nets, extractor, {
+    trainEncoder: stage === 'finetune',
+    adam: ADAM,
+    shards,
+  })
   return {
     nets,
     extractor,
@@ -182,6 +204,7 @@ export async function timeTrainingSteps(options: TrainStepOptions): Promise<Trai
         size: TRAIN_SIZE,
         batch: TRAIN_BATCH,
         threads: options.threads === undefined ? 1 : options.threads,
+        parallel: 'kernels',
         median_ms: Number(ms.toFixed(1)),
         items_per_s: Number(((s.items * 1000) / ms).toFixed(1)),
         runs: options.runs,
@@ -191,4 +214,44 @@ export async function timeTrainingSteps(options: TrainStepOptions): Promise<Trai
     }
   }
   return rows
+}
+
+/**
+ * The stage-2 step with its batch split over `threads` shards (this thread and threads - 1
+ * workers, 1 wasm thread each; call with the wasm backend at 1 thread), as one row.
+ */
+export async function timeShardedStage2(options: {
+  readonly threads: number
+  readonly runs: number
+  readonly warmup?: number
+}): Promise<TrainStepRow> {
+  const probe = await loadFeatureExtractor(REFERENCE_FEATURES.spec, REFERENCE_FEATURES.options)
+  const fingerprint = probe.fingerprint
+  probe.dispose()
+  const pool = await startShardPool(options.threads - 1, {
+    config: SMALL,
+    features: REFERENCE_FEATURES.spec,
+    featureOptions: REFERENCE_FEATURES.options,
+    fingerprint,
+    trainEncoder: false,
+    weights: GAN_LOSS_WEIGHTS,
+  })
+  const bench = await createGanBench('generator', pool)
+  try {
+    const ms = await medianMs(bench.step, options.runs, options.warmup ?? 2)
+    return {
+      stage: 'generator',
+      backend: tf.getBackend(),
+      size: TRAIN_SIZE,
+      batch: TRAIN_BATCH,
+      threads: options.threads,
+      parallel: 'batch',
+      median_ms: Number(ms.toFixed(1)),
+      items_per_s: Number(((TRAIN_BATCH * 1000) / ms).toFixed(1)),
+      runs: options.runs,
+    }
+  } finally {
+    bench.dispose()
+    await pool.dispose()
+  }
 }

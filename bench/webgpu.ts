@@ -101,6 +101,7 @@ if (values.stage2) {
     size: TRAIN_SIZE,
     batch: TRAIN_BATCH,
     threads: null,
+    parallel: 'kernels',
     median_ms: ms(med),
     items_per_s: Number(((TRAIN_BATCH * 1000) / med).toFixed(2)),
     runs,

@@ -1,83 +1,24 @@
 /**
- * One optimisation step of stages 2 and 3 (docs/method.md): a single forward pass of G gives the
- * fake images that both updates use. G (and, when fine-tuning, E) descends
- *   L_G = 1 * LSGAN_G + 0.02 * L_percept (+ 0.01 * mean(z^2) when E trains)
- *         (+ l1 * L1 + gram * L_gram + latent * L_latent: recipe options, 0 in 'paper', recipe.ts)
- * with D held fixed; D descends LSGAN_D on real B and on the fake images treated as constants
- * (detached). Both gradients are taken at the same weights, the losses are read back, and the
- * updates are applied only when every loss is finite, so a NaN never reaches the weights.
- *
- * A recipe term with weight 0 is not computed (logged as 0): 'paper' costs what it did. The Gram
- * term reuses the perceptual loss's one feature pass of G(A, z), and B's Grams come from B's
- * features, which are extracted outside the tape anyway. The latent term runs E on G(A, z) with
- * E's weights as constants and regresses onto z as a constant: in stage 2 E is frozen; in stage 3
- * a copy of E re-pointed at E's current weights every step does the regression, so the term
- * trains G, and reaches E only through the z that G consumes, as every other G term does
- * (docs/decisions/0017).
+ * One optimisation step of stages 2 and 3 (docs/method.md): the losses and both gradients at the
+ * current weights (gan-gradients.ts), computed on the whole batch or, with a shard pool, split
+ * over worker threads and averaged (gan-shards.ts); then one Adam update of G (and E when it
+ * trains) and one of D, applied only when every loss is finite, so a NaN never reaches the
+ * weights.
  */
 import * as tf from '@tensorflow/tfjs'
-import type { Discriminator } from '../models/discriminator.js'
-import { createEncoder, type StyleEncoder } from '../models/encoder.js'
 import type { FeatureExtractor } from '../models/features/types.js'
-import type { Generator } from '../models/generator.js'
 import { Adam, type AdamConfig } from './adam.js'
 import type { PairTensors } from './gan-data.js'
 import {
-  GAN_LOSS_WEIGHTS,
-  lsganDiscriminatorLoss,
-  lsganGeneratorLoss,
-  perceptualDistance,
-  zRegulariser,
-  type GanLossWeights,
-} from './gan-losses.js'
-import { gramDistance, latentRegression, pixelL1, stopGradient, unitGram } from './recipe-losses.js'
-
-/** The three trained networks. */
-export interface GanNetworks {
-  readonly encoder: StyleEncoder
-  readonly generator: Generator
-  readonly discriminator: Discriminator
-}
-
-/** Loss values of one step, as logged. `total` is L_G as optimised (weighted). */
-export interface GanLosses {
-  /** Sum over scales of mean((D(G(A, z)) - 1)^2). */
-  readonly g_adv: number
-  /** Perceptual loss (unweighted). */
-  readonly g_percept: number
-  /** mean |G(A, z) - B| (unweighted; 0 when its weight is 0: not computed). */
-  readonly g_l1: number
-  /** Gram texture distance on the perceptual taps (unweighted; 0 when its weight is 0). */
-  readonly g_gram: number
-  /** mean((E(G(A, z)) - z)^2) (unweighted; 0 when its weight is 0). */
-  readonly g_latent: number
-  /** mean(z^2) (unweighted; weighted into total only when E trains). */
-  readonly z_reg: number
-  /** Sum over scales of mean((D(B) - 1)^2). */
-  readonly d_real: number
-  /** Sum over scales of mean(D(G(A, z))^2). */
-  readonly d_fake: number
-  /** L_G: the weighted sum of the G terms (z_reg only when E trains). */
-  readonly total: number
-}
-
-/** Names of the logged losses, in record order. */
-export const GAN_LOSS_NAMES = [
-  'g_adv',
-  'g_percept',
-  'g_l1',
-  'g_gram',
-  'g_latent',
-  'z_reg',
-  'd_real',
-  'd_fake',
-  'total',
-] as const
-/** One of GAN_LOSS_NAMES. */
-export type GanLossName = (typeof GAN_LOSS_NAMES)[number]
-
-/** Maps a loss tensor by name inside the tapes (fault injection in tests; identity otherwise). */
-export type LossHook = <T extends tf.Tensor>(name: GanLossName, loss: T) => T
+  GAN_LOSS_NAMES,
+  GradientComputer,
+  type GanGradients,
+  type GanLosses,
+  type GanNetworks,
+  type LossHook,
+} from './gan-gradients.js'
+import { GAN_LOSS_WEIGHTS, type GanLossWeights } from './gan-losses.js'
+import { shardedGradients, type ShardPool } from './gan-shards.js'
 
 /** Options of GanStep. */
 export interface GanStepOptions {
@@ -85,6 +26,11 @@ export interface GanStepOptions {
   readonly trainEncoder: boolean
   readonly adam: AdamConfig
   readonly weights?: GanLossWeights
+  /**
+   * Worker threads that each compute the gradients of one shard of the batch (gan-shards.ts);
+   * used when the batch splits evenly (shardPlan), else the whole batch runs here.
+   */
+  readonly shards?: ShardPool | null
 }
 
 /** Both optimisers and the step computation; see the module comment. */
@@ -93,146 +39,55 @@ export class GanStep {
   readonly adamG: Adam
   /** Adam over D's variables. */
   readonly adamD: Adam
-  private readonly gVars: tf.Variable[]
-  private readonly dVars: tf.Variable[]
-  private readonly weights: GanLossWeights
-  /** Stage 3 with a latent term: E's weights as constants (see the module comment). */
-  private regressorCopy: StyleEncoder | null = null
+  private readonly computer: GradientComputer
 
   constructor(
-    private readonly nets: GanNetworks,
-    private readonly extractor: FeatureExtractor,
+    nets: GanNetworks,
+    extractor: FeatureExtractor,
     private readonly options: GanStepOptions,
   ) {
-    this.weights = options.weights ?? GAN_LOSS_WEIGHTS
-    this.gVars = [
-      ...nets.generator.params.list(),
-      ...(options.trainEncoder ? nets.encoder.params.list() : []),
-    ]
-    this.dVars = nets.discriminator.params.list()
-    this.adamG = new Adam(this.gVars, { ...options.adam })
-    this.adamD = new Adam(this.dVars, { ...options.adam })
+    this.computer = new GradientComputer(nets, extractor, {
+      trainEncoder: options.trainEncoder,
+      weights: options.weights ?? GAN_LOSS_WEIGHTS,
+    })
+    this.adamG = new Adam(this.computer.gVars, { ...options.adam })
+    this.adamD = new Adam(this.computer.dVars, { ...options.adam })
   }
 
   /**
    * Computes the losses and both gradients at the current weights with learning rate `lr`; applies
    * the updates only when every loss is finite. Returns the losses and whether they were applied.
-   * `hook` sees each loss tensor before it is used (tests force NaN with it).
+   * `hook` sees each loss tensor before it is used (tests force NaN with it; with shards, only
+   * this thread's shard).
    */
   async run(
     batch: PairTensors,
     lr: number,
-    hook: LossHook = (_name, loss) => loss,
+    hook?: LossHook,
   ): Promise<{ losses: GanLosses; applied: boolean }> {
-    const { encoder, generator, discriminator } = this.nets
-    const { input, output } = batch
-    const w = this.weights
-    const trainE = this.options.trainEncoder
-    const target = this.extractor.extract(output) // per tap [B, h, w, C]; outside the tapes
-    const targetGrams = w.gram > 0 ? target.map((t) => unitGram(t)) : [] // per tap [B, C, C]
-    const frozenZ = trainE ? null : encoder.apply(output) // [B, zDim]
-    const regressor = w.latent > 0 ? this.regressor() : null
-    const kept: { fake?: tf.Tensor4D } = {}
-    const parts: Partial<Record<GanLossName, tf.Scalar>> = {}
-    let gGrads: tf.NamedTensorMap = {}
-    let dGrads: tf.NamedTensorMap = {}
+    const pool = this.options.shards
+    const grads: GanGradients =
+      (pool ? await shardedGradients(this.computer, pool, batch, hook) : null) ??
+      (await this.computer.compute(batch, hook))
     try {
-      const g = tf.variableGrads(() => {
-        const z = frozenZ ?? encoder.apply(output) // [B, zDim]
-        const f = generator.apply(input, z) // [B, H, W, 3]
-        kept.fake = tf.keep(f)
-        const adv = hook('g_adv', lsganGeneratorLoss(discriminator.apply(f, input)))
-        const features = this.extractor.extract(f) // the one pass: perceptual and Gram terms
-        const percept = hook('g_percept', perceptualDistance(features, target))
-        const zReg = hook('z_reg', zRegulariser(z))
-        Object.assign(parts, { g_adv: tf.keep(adv), g_percept: tf.keep(percept) })
-        parts.z_reg = tf.keep(zReg)
-        let total = tf.add(tf.mul(adv, w.adversarial), tf.mul(percept, w.perceptual))
-        if (trainE) total = tf.add(total, tf.mul(zReg, w.zReg))
-        const extra = (name: GanLossName, weight: number, term: () => tf.Scalar): void => {
-          if (!(weight > 0)) return
-          const value = hook(name, term())
-          parts[name] = tf.keep(value)
-          total = tf.add(total, tf.mul(value, weight))
-        }
-        extra('g_l1', w.l1, () => pixelL1(f, output))
-        extra('g_gram', w.gram, () => gramDistance(features, targetGrams))
-        if (regressor)
-          extra('g_latent', w.latent, () =>
-            latentRegression(regressor.apply(f), frozenZ ?? stopGradient(z)),
-          )
-        return hook('total', total as tf.Scalar)
-      }, this.gVars)
-      gGrads = g.grads
-      parts.total = g.value
-      const detached = kept.fake // a constant here: D's tape does not reach G
-      if (!detached) throw new Error('GanStep: the generator pass produced no image')
-      const d = tf.variableGrads(() => {
-        const l = lsganDiscriminatorLoss(
-          discriminator.apply(output, input),
-          discriminator.apply(detached, input),
-        )
-        const real = hook('d_real', l.real)
-        const fake = hook('d_fake', l.fake)
-        Object.assign(parts, { d_real: tf.keep(real), d_fake: tf.keep(fake) })
-        return tf.add<tf.Scalar>(real, fake)
-      }, this.dVars)
-      dGrads = d.grads
-      d.value.dispose()
-      const losses = await readLosses(parts)
+      const { losses } = grads
       const applied = GAN_LOSS_NAMES.every((k) => Number.isFinite(losses[k]))
       if (applied) {
         this.adamG.config.lr = lr
         this.adamD.config.lr = lr
-        this.adamG.apply(ordered(this.gVars, gGrads))
-        this.adamD.apply(ordered(this.dVars, dGrads))
+        this.adamG.apply(grads.g)
+        this.adamD.apply(grads.d)
       }
       return { losses, applied }
     } finally {
-      tf.dispose([...target, ...targetGrams, ...Object.values(parts)])
-      tf.dispose([...Object.values(gGrads), ...Object.values(dGrads)])
-      frozenZ?.dispose()
-      kept.fake?.dispose()
+      tf.dispose([...grads.g, ...grads.d])
     }
-  }
-
-  /**
-   * The E that the latent term runs on G's output, with weights outside this step's gradient: E
-   * itself when frozen; in stage 3 a copy whose variables share E's current tensors (no copy).
-   */
-  private regressor(): StyleEncoder {
-    const encoder = this.nets.encoder
-    if (!this.options.trainEncoder) return encoder
-    this.regressorCopy ??= createEncoder(encoder.config)
-    this.regressorCopy.params.assign(Object.fromEntries(encoder.params.entries()))
-    return this.regressorCopy
   }
 
   /** Frees both optimisers' state (and the stage-3 regression copy of E). */
   dispose(): void {
     this.adamG.dispose()
     this.adamD.dispose()
-    this.regressorCopy?.dispose()
-    this.regressorCopy = null
+    this.computer.dispose()
   }
-}
-
-/** Gradients in the variables' order. */
-function ordered(vars: readonly tf.Variable[], grads: tf.NamedTensorMap): tf.Tensor[] {
-  return vars.map((v) => {
-    const g = grads[v.name]
-    if (!g) throw new Error(`no gradient for variable ${v.name}`)
-    return g
-  })
-}
-
-/** Reads every computed loss; a term that was not computed (weight 0) reads 0. */
-async function readLosses(parts: Partial<Record<GanLossName, tf.Scalar>>): Promise<GanLosses> {
-  const values = await Promise.all(
-    GAN_LOSS_NAMES.map(async (k) => {
-      const t = parts[k]
-      return [k, t ? ((await t.data())[0] ?? NaN) : 0] as const
-    }),
-  )
-  return Object.fromEntries(values) as Record<GanLossName, number>
 }

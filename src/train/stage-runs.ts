@@ -18,6 +18,7 @@ import {
   type LoadedGroups,
 } from './gan-checkpoint.js'
 import { defaultPerceptualWeight } from './gan-losses.js'
+import { shardPlan, type DataParallel, type ShardPool } from './gan-shards.js'
 import { meanCodeOf, trainMapper, type MapperProgress, type MapperResult } from './imle.js'
 import type { StepModel } from './inference.js'
 import type { MiningMode, NeighbourCache } from './mining/mine.js'
@@ -25,7 +26,14 @@ import type { NegativeMode } from './mining/triplets.js'
 import { describeRecipe, type RecipeName, type RecipeWeights } from './recipe.js'
 import { disposeModel, modelFromCheckpoint, modelGroupsOf } from './model-checkpoint.js'
 import { trainEncoder, type Stage1Loss, type Stage1Progress, type Stage1Result } from './stage1.js'
-import { trainGenerator, type GanStage, type Stage2Progress, type Stage2Result } from './stage2.js'
+import {
+  trainGenerator,
+  trainingSettings,
+  type GanStage,
+  type Stage2Options,
+  type Stage2Progress,
+  type Stage2Result,
+} from './stage2.js'
 import { StyleImages } from './style-images.js'
 
 /** What every stage run takes. */
@@ -110,6 +118,11 @@ export interface GanRun extends RunBase {
   readonly every: number
   readonly samples: number
   readonly onProgress?: (p: Stage2Progress) => void
+  /**
+   * Split each step's batch over worker threads (gan-shards.ts) when it splits evenly with whole
+   * minibatch-stddev groups; else (or without it) the whole batch runs on this thread.
+   */
+  readonly dataParallel?: DataParallel
 }
 
 /** The stages a GAN stage may start from. */
@@ -130,19 +143,19 @@ export async function runGanStage(r: GanRun): Promise<Stage2Result> {
     )
   }
   const { config, init } = ganInitFromCheckpoint(r.from, r.fromLabel)
-  const extractor = await loadFeatureExtractor(
-    r.features,
-    r.perceptTaps === undefined ? {} : { taps: r.perceptTaps },
-  ).catch((err: unknown) => {
+  const featureOptions = r.perceptTaps === undefined ? {} : { taps: r.perceptTaps }
+  const extractor = await loadFeatureExtractor(r.features, featureOptions).catch((err: unknown) => {
     disposeModels(init)
     throw err
   })
+  let pool: ShardPool | null = null
+  let handedOver = false // trainGenerator owns `init` once called
   try {
     r.log?.(`features: ${extractor.description}`)
     r.log?.(`loss recipe: ${describeRecipe(r.recipe ?? 'paper', r.recipeWeights)}`)
     const fingerprint = await r.dataset.fingerprint('train')
     r.log?.(`data: ${r.dataset.split('train').length} training pairs of ${r.dataset.label}`)
-    return await trainGenerator({
+    const options: Stage2Options = {
       stage: r.stage,
       dataset: r.dataset,
       datasetFingerprint: fingerprint,
@@ -165,8 +178,35 @@ export async function runGanStage(r: GanRun): Promise<Stage2Result> {
       resume: r.resume,
       ...(r.signal ? { signal: r.signal } : {}),
       ...(r.onProgress ? { onProgress: r.onProgress } : {}),
-    })
+    }
+    const dp = r.dataParallel
+    if (dp && dp.shards > 1) {
+      const group = config.discriminator.mbstdGroup
+      if (shardPlan(r.batch, dp.shards, group)) {
+        pool = await dp.start({
+          config,
+          features: r.features,
+          featureOptions,
+          fingerprint: extractor.fingerprint,
+          trainEncoder: r.stage === 'finetune',
+          weights: trainingSettings(options).weights,
+        })
+        r.log?.(
+          `data-parallel: each batch of ${r.batch} in ${dp.shards} shards of ${r.batch / dp.shards} (this thread and ${dp.shards - 1} worker${dp.shards > 2 ? 's' : ''})`,
+        )
+      } else {
+        r.log?.(
+          `data-parallel: off (a batch of ${r.batch} does not split into ${dp.shards} shards of whole minibatch-stddev groups of ${group}); the whole batch runs on this thread`,
+        )
+      }
+    }
+    handedOver = true
+    return await trainGenerator({ ...options, shards: pool })
+  } catch (err) {
+    if (!handedOver) disposeModels(init)
+    throw err
   } finally {
+    await pool?.dispose()
     extractor.dispose()
   }
 }

@@ -29,7 +29,8 @@ import {
   zRegulariser,
   type GanLossWeights,
 } from './gan-losses.js'
-import { GanStep, type GanLosses, type GanNetworks } from './gan-step.js'
+import type { GanLosses, GanNetworks } from './gan-gradients.js'
+import { GanStep } from './gan-step.js'
 import { gramDistance, latentRegression, pixelL1, unitGram } from './recipe-losses.js'
 import { recipeWeights } from './recipe.js'
 

@@ -18,7 +18,7 @@ import { createRandomExtractor } from '../models/features/random.js'
 import type { FeatureExtractor } from '../models/features/types.js'
 import { folderCheckpointIO, readManifest } from './checkpoint-node.js'
 import { disposeModels } from './gan-checkpoint.js'
-import type { GanLosses } from './gan-step.js'
+import type { GanLosses } from './gan-gradients.js'
 import { trainGenerator, type Stage2Options } from './stage2.js'
 import { settingDifferences } from './stage2-setup.js'
 

@@ -20,7 +20,8 @@ import { preparedCount } from '../models/prepared.js'
 import { folderCheckpointIO, loadCheckpoint, readManifest, samplePath } from './checkpoint-node.js'
 import { disposeModels, ganInitFromCheckpoint } from './gan-checkpoint.js'
 import { PairBatches, pairTensors, samplePairs } from './gan-data.js'
-import { GanStep, type GanLosses } from './gan-step.js'
+import type { GanLosses } from './gan-gradients.js'
+import { GanStep } from './gan-step.js'
 import { trainGenerator, type Stage2Options } from './stage2.js'
 
 // Tiny networks: the cpu backend's conv gradients are slow (~1 s per step even at this size).

@@ -19,7 +19,9 @@ import type { StepModelConfig } from '../models/configs.js'
 import type { FeatureExtractor } from '../models/features/types.js'
 import type { CheckpointDraft, CheckpointIO } from './checkpoint.js'
 import { GAN_LOSS_WEIGHTS, defaultPerceptualWeight, type GanLossWeights } from './gan-losses.js'
-import { GanStep, type GanLosses } from './gan-step.js'
+import type { GanLosses } from './gan-gradients.js'
+import type { ShardPool } from './gan-shards.js'
+import { GanStep } from './gan-step.js'
 import { disposeModels, modelGroups, type GanInit, type GanModels } from './gan-checkpoint.js'
 import { PairBatches, pairTensors } from './gan-data.js'
 import { LR_DECAY_FRACTION, lrAt } from './lr-schedule.js'
@@ -90,6 +92,8 @@ export interface Stage2Options {
   readonly resume?: boolean
   readonly signal?: AbortSignal
   readonly onProgress?: (p: Stage2Progress) => void
+  /** Worker threads that share each step's batch (gan-shards.ts; the caller disposes it). */
+  readonly shards?: ShardPool | null
   /** Forced faults (tests only); losses by their logged names (GAN_LOSS_NAMES). */
   readonly faults?: TrainingFaults
 }
@@ -102,9 +106,9 @@ export interface Stage2Result {
   readonly models: GanModels
 }
 
-/** Runs stage 2 or 3; see the module comment. */
-export async function trainGenerator(o: Stage2Options): Promise<Stage2Result> {
-  const training = {
+/** The training settings a run records in its manifest (and resume compares), with defaults. */
+export function trainingSettings(o: Stage2Options) {
+  return {
     batchSize: o.batchSize ?? 8,
     size: o.size,
     loadSize: o.loadSize ?? Math.round(o.size * 1.125),
@@ -121,6 +125,11 @@ export async function trainGenerator(o: Stage2Options): Promise<Stage2Result> {
       ...o.weights,
     },
   }
+}
+
+/** Runs stage 2 or 3; see the module comment. */
+export async function trainGenerator(o: Stage2Options): Promise<Stage2Result> {
+  const training = trainingSettings(o)
   try {
     checkOptions(o)
   } catch (err) {
@@ -136,6 +145,7 @@ export async function trainGenerator(o: Stage2Options): Promise<Stage2Result> {
       trainEncoder: trainE,
       adam: { lr: training.lr, beta1: training.beta1, beta2: training.beta2 },
       weights: training.weights,
+      shards: o.shards ?? null,
     })
     const batches = new PairBatches(o.dataset, {
       batchSize: training.batchSize,

@@ -8,7 +8,7 @@ import { folderStore } from '../../data/node-store.js'
 import { openPairedDataset } from '../../data/paired.js'
 import { folderCheckpointIO, loadCheckpoint } from '../../train/checkpoint-node.js'
 import { disposeLoaded, disposeModels } from '../../train/gan-checkpoint.js'
-import type { GanLosses } from '../../train/gan-step.js'
+import type { GanLosses } from '../../train/gan-gradients.js'
 import type { GanStage } from '../../train/stage2.js'
 import {
   RECIPE_NAMES,
@@ -21,13 +21,14 @@ import {
 import { runGanStage } from '../../train/stage-runs.js'
 import { backendFlag, floatFlag, intFlag, parseOptions, pathFlag } from '../args.js'
 import { say, type Command } from '../command.js'
+import { chooseParallel, PARALLEL_HELP, parallelFlag } from '../data-parallel.js'
 import { prepareRunOutput, startBackend } from '../run-setup.js'
 import { createProgress } from '../progress.js'
 import { interruptSignal } from '../signals.js'
 
 const common = `[--steps N] [--size S] [--batch B] [--lr X] [--features resnet50|vgg16:PATH|random] [--percept-taps N] [--percept-weight X]
         [--recipe ${RECIPE_NAMES.join('|')}] ${RECIPE_TERMS.map((t) => `[--${t.name} X]`).join(' ')}
-        [--backend auto|wasm|webgpu|cpu] [--seed K] [--every K] [--samples K] [--resume]`
+        [--backend auto|wasm|webgpu|cpu] [--parallel auto|batch|kernels] [--seed K] [--every K] [--samples K] [--resume]`
 
 /** `  --flag ARG` padded to the help column, then the help text wrapped at 100 columns. */
 function helpLine(flag: string, text: string): string {
@@ -56,6 +57,7 @@ const details = `  --steps N        training steps (default 2000)         --size
   --percept-weight X  weight of the perceptual loss (default 40 for resnet50, else the paper's
                    0.02, which is calibrated for VGG-16's activation scale; docs/decisions/0007)
 ${recipeHelp}
+${helpLine('--parallel P', PARALLEL_HELP)}
   --every K        checkpoint every K steps (default 250); Ctrl-C saves and stops
   --samples K      write a sample sheet (rows A, B, G(A, E(B))) every K steps (default 250, 0 = off)
   --resume         continue the checkpoint in OUT (same data and config)`
@@ -93,6 +95,7 @@ const base = {
     [K in RecipeTerm]: ReturnType<typeof optionalWeight>
   }),
   backend: backendFlag,
+  parallel: parallelFlag,
   seed: intFlag(0, 0xffffffff).default(1),
   every: intFlag(1, 10_000_000).default(250),
   samples: intFlag(0, 10_000_000).default(250),
@@ -113,6 +116,7 @@ const stringFlags = [
   'recipe',
   ...RECIPE_TERMS.map((t) => t.name),
   'backend',
+  'parallel',
   'seed',
   'every',
   'samples',
@@ -147,6 +151,7 @@ function command(stage: GanStage): Command {
       const from = o.from
       await prepareRunOutput(o.out, o.resume)
       await startBackend(o.backend)
+      const dataParallel = await chooseParallel(o.parallel, o.batch, from)
       const loaded = await loadCheckpoint(from)
       const dataset = await openPairedDataset(folderStore(o.data)).catch((err: unknown) => {
         disposeLoaded(loaded)
@@ -179,6 +184,7 @@ function command(stage: GanStage): Command {
           ...(o.lr !== undefined ? { lr: o.lr } : {}),
           every: o.every,
           samples: o.samples,
+          ...(dataParallel ? { dataParallel } : {}),
           onProgress: (p) =>
             bar.update(
               p.step,
