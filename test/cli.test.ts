@@ -10,6 +10,8 @@ import { step } from './helpers/step-cli.js'
 import { decodeImage } from '../src/core/image/decode.js'
 import { encodePng } from '../src/core/image/encode.js'
 import { createRgbImage } from '../src/core/image/types.js'
+import { DEFAULT_MODEL } from '../src/runtime/env-node.js'
+import { readManifest } from '../src/train/checkpoint-node.js'
 
 let tmp = ''
 beforeAll(async () => {
@@ -170,14 +172,16 @@ describe('step demo and info', () => {
     expect(r.stdout).not.toContain('samples:')
   })
 
-  it('demo with the shipped default model writes sample, transfer and interpolation sheets', async () => {
+  it('demo with the shipped default model writes reconstruction, sample, transfer and interpolation sheets at its size', async () => {
     const out = join(tmp, 'demo-model')
     const r = step('demo', '--out', out, '--backend', 'wasm')
     expect(r.code, r.stderr).toBe(0)
-    const cell = 64 + 2 // the model's size plus the grid gap
+    const size = (await readManifest(DEFAULT_MODEL)).dataset.size
+    const cell = size + 2 // the model's size plus the grid gap
     const sheets = {
       // [width, height] and the generated cells [column, row]
-      'samples.png': [7, 4, (c: number) => c >= 1], // A + 6 samples per content row
+      'reconstruction.png': [8, 3, (_c: number, r: number) => r === 2], // rows A, B, G(A, E(B))
+      'samples.png': [9, 4, (c: number) => c >= 1], // A + 8 samples per content row
       'transfer.png': [7, 5, (c: number, r: number) => c >= 1 && r >= 1], // style row on top
       'interpolation.png': [11, 2, (c: number, r: number) => c >= 1 && r === 1],
     } as const
@@ -190,8 +194,8 @@ describe('step demo and info', () => {
           if (!generated(c, r)) continue
           // every generated cell is a picture (not flat), and no two are the same
           let [min, max, sum] = [255, 0, 0]
-          for (let y = 0; y < 64; y++)
-            for (let x = 0; x < 64; x++)
+          for (let y = 0; y < size; y++)
+            for (let x = 0; x < size; x++)
               for (let k = 0; k < 3; k++) {
                 const v = img.data[((2 + r * cell + y) * img.width + 2 + c * cell + x) * 3 + k] ?? 0
                 ;[min, max, sum] = [Math.min(min, v), Math.max(max, v), sum + v]

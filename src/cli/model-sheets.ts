@@ -1,6 +1,6 @@
 /**
- * The picture sheets `step demo` makes with a whole model (E, G, M): random samples, style
- * transfer and an N-way interpolation strip, each a grid PNG. Inputs are content (A) and style
+ * The picture sheets `step demo` makes with a whole model (E, G, M): reconstructions G(A, E(B)),
+ * random samples, style transfer and an N-way interpolation strip, each a grid PNG. Inputs are content (A) and style
  * (B) images already fitted to the model's size.
  */
 import * as tf from '@tensorflow/tfjs'
@@ -47,6 +47,26 @@ export async function samplesSheet(
     }
   }
   return grid(cells, count + 1)
+}
+
+/** Columns: the pairs (A, B); rows: every A, every B, then G(A, E(B)) (reconstruction). */
+export async function reconstructionSheet(
+  model: StepModel,
+  contents: readonly RgbImage[],
+  styles: readonly RgbImage[],
+): Promise<RgbImage> {
+  if (contents.length !== styles.length || contents.length === 0)
+    throw new RangeError(
+      `reconstructionSheet: ${contents.length} contents for ${styles.length} styles`,
+    )
+  const a = imagesToBatch(contents)
+  const b = imagesToBatch(styles)
+  try {
+    const outs = await images(() => tf.tidy(() => generate(model, a, encode(model, b))))
+    return grid([...contents, ...styles, ...outs], contents.length)
+  } finally {
+    tf.dispose([a, b])
+  }
 }
 
 /** Top row: the styles; then per content A: A and G(A, E(style)) for every style. */
