@@ -4,6 +4,7 @@ import { css } from 'lit'
 /** The element's shadow-DOM styles. */
 export const editorStyles = css`
   :host {
+    position: relative;
     display: flex;
     flex-direction: column;
     height: var(--step-height, 600px);
@@ -70,5 +71,28 @@ export const editorStyles = css`
   a {
     color: var(--step-accent, #4c8);
     margin-right: 6px;
+  }
+  .lightbox {
+    position: absolute;
+    inset: 0;
+    z-index: 10;
+    display: flex;
+    flex-direction: column;
+    align-items: center;
+    justify-content: center;
+    gap: 8px;
+    background: rgba(0, 0, 0, 0.85);
+  }
+  .lightbox img {
+    max-width: 95%;
+    max-height: calc(100% - 60px);
+    object-fit: contain;
+    image-rendering: pixelated;
+    background: #000;
+  }
+  .lightbox-bar {
+    display: flex;
+    gap: 8px;
+    align-items: center;
   }
 `

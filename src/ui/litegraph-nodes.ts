@@ -9,6 +9,7 @@ import type {
   LGraph,
   LGraphNode,
   LiteGraph as LiteGraphInstance,
+  Point,
 } from '@comfyorg/litegraph'
 import type { NodeProperty } from '@comfyorg/litegraph/dist/LGraphNode'
 import type { NodeDefinition } from '../nodes/define.js'
@@ -35,6 +36,11 @@ export interface RegisterOptions {
   readonly onChange?: (node: LGraphNode, widget: string, value: unknown) => void
   /** Draws run state (progress, previews, errors) over a node; called by litegraph per frame. */
   readonly decorate?: (node: LGraphNode, ctx: CanvasRenderingContext2D) => void
+  /**
+   * A mouse press inside a node's body at `pos` (node coordinates, origin below the title);
+   * returns true when it was handled (e.g. a click on a preview), so litegraph does not drag.
+   */
+  readonly pointerDown?: (node: LGraphNode, pos: readonly [number, number]) => boolean
 }
 
 /** Marker on StEP node classes: the definition they were made from. */
@@ -78,6 +84,11 @@ function nodeClass(
         })
       }
       this.serialize_widgets = false
+      // litegraph sets onMouseDown on each node (its title buttons): ask those first, then ours
+      const base = Reflect.get(this, 'onMouseDown') as LGraphNode['onMouseDown']
+      this.onMouseDown = (e, pos: Point, canvas) =>
+        (base?.call(this, e, pos, canvas) ?? false) ||
+        (options.pointerDown?.(this, [pos[0] ?? 0, pos[1] ?? 0]) ?? false)
     }
 
     override onDrawForeground(ctx: CanvasRenderingContext2D): void {

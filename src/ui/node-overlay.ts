@@ -1,12 +1,18 @@
 /**
  * Run state drawn on the editor's nodes: a progress bar under the title, the running node's
- * outline, the error message of a failed node, preview images below the widgets (the node
- * grows to fit them) and, on training nodes, the loss curve and images/s below the node.
- * One NodeOverlay per node id; `draw` is litegraph's foreground hook.
+ * outline, the error message of a failed node, preview images in a grid below the widgets (the
+ * node is sized to show them, preview-layout.ts) and, on training nodes, the loss curve and
+ * images/s below the node. Overlays are kept per graph and node id, off the node objects (so
+ * serialisation never sees them, and undo, which rebuilds the nodes, keeps them). A new run
+ * clears the run state but keeps the previews: a cached node sends none, and its old ones are
+ * still its output, as are those of nodes outside a partial run. While a node runs again, its
+ * old previews are drawn dimmed until new ones arrive (they stay dimmed if it fails).
  */
 import type { LGraph, LGraphNode } from '@comfyorg/litegraph'
 import type { RunEvent } from '../runtime/events.js'
 import type { RgbImage } from '../core/image/types.js'
+import { drawLossPlot, lossFigure } from './loss-plot.js'
+import { layoutPreviews, previewIndexAt, wantedPreviewWidth } from './preview-layout.js'
 import { formatRate, trackRate, type TrainingRate } from './train-rate.js'
 
 /** What is shown on one node. */
@@ -16,6 +22,8 @@ export interface NodeOverlay {
   progress: { value: number; max: number; figures?: Readonly<Record<string, number>> } | null
   error: string | null
   previews: HTMLCanvasElement[]
+  /** The previews are from an earlier run of a node that is running again (or failed since). */
+  stale: boolean
   /** Loss curve of a training node: [step, figure] per progress event that carried figures. */
   losses: [number, number][]
   /** Throughput of a training node (train-rate.ts); null for other nodes. */
@@ -30,20 +38,10 @@ export function emptyOverlay(): NodeOverlay {
     progress: null,
     error: null,
     previews: [],
+    stale: false,
     losses: [],
     rate: null,
   }
-}
-
-/** The figure a loss curve plots: `loss`, else `g` (stages 2 and 3), else the first one. */
-export function lossFigure(figures: Readonly<Record<string, number>> | undefined): number | null {
-  if (!figures) return null
-  const v =
-    figures.loss ??
-    figures.g ??
-    Object.entries(figures).find(([k]) => k !== 'imagesPerSecond')?.[1] ??
-    null
-  return v !== null && Number.isFinite(v) ? v : null
 }
 
 /** An RGB image as a canvas (RGBA). */
@@ -64,68 +62,59 @@ export function imageCanvas(image: RgbImage): HTMLCanvasElement {
   return canvas
 }
 
-const PREVIEW_MAX = 256
+const byGraph = new WeakMap<LGraph, Map<number, NodeOverlay>>()
 
-/** Draws `o` on `node` (coordinates are the node's, origin below the title). */
-export function drawOverlay(node: LGraphNode, o: NodeOverlay, ctx: CanvasRenderingContext2D): void {
-  const w = node.size[0] ?? 0
-  const h = node.size[1] ?? 0
-  if (o.progress && o.progress.max > 0) {
-    const f = Math.min(1, Math.max(0, o.progress.value / o.progress.max))
-    ctx.fillStyle = '#333'
-    ctx.fillRect(0, 0, w, 4)
-    ctx.fillStyle = o.error ? '#d33' : '#4c8'
-    ctx.fillRect(0, 0, w * f, 4)
-  }
-  if (o.running) {
-    ctx.strokeStyle = '#4c8'
-    ctx.lineWidth = 2
-    ctx.strokeRect(-2, -2 - 30, w + 4, h + 34)
-  }
-  let y = h - previewHeight(node, o)
-  for (const p of o.previews.slice(0, 4)) {
-    const s = Math.min((w - 10) / p.width, PREVIEW_MAX / p.height)
-    ctx.imageSmoothingEnabled = false
-    ctx.drawImage(p, 5, y, p.width * s, p.height * s)
-    y += p.height * s + 4
-  }
-  if (o.losses.length > 1) drawLossPlot(ctx, o.losses, 4, h + 4, w - 8, 48)
-  if (o.rate && o.rate.perSecond !== null && !o.error) {
-    ctx.fillStyle = '#ccc'
-    ctx.font = '11px sans-serif'
-    ctx.fillText(formatRate(o.rate), 4, h + (o.losses.length > 1 ? 66 : 16))
-  }
-  if (o.error) {
-    ctx.fillStyle = '#f66'
-    ctx.font = '12px sans-serif'
-    const words = o.error.split(' ')
-    let line = ''
-    let ly = h + 16
-    for (const word of words) {
-      if (ctx.measureText(`${line} ${word}`).width > w - 8 && line) {
-        ctx.fillText(line, 4, ly)
-        ly += 14
-        line = word
-      } else line = line ? `${line} ${word}` : word
-    }
-    ctx.fillText(line, 4, ly)
-  }
+function overlaysIn(graph: LGraph): Map<number, NodeOverlay> {
+  let map = byGraph.get(graph)
+  if (!map) byGraph.set(graph, (map = new Map<number, NodeOverlay>()))
+  return map
 }
 
-/** Height the previews take (the node is grown by this much when they arrive). */
-export function previewHeight(node: LGraphNode, o: NodeOverlay): number {
-  const w = node.size[0] ?? 0
-  return o.previews
-    .slice(0, 4)
-    .reduce((s, p) => s + p.height * Math.min((w - 10) / p.width, PREVIEW_MAX / p.height) + 4, 0)
+/** The overlay of `node`, if it has one. */
+export function overlayOf(node: LGraphNode): NodeOverlay | undefined {
+  return node.graph ? byGraph.get(node.graph)?.get(Number(node.id)) : undefined
 }
 
-/** Overlays by node (kept off the node objects so serialisation never sees them). */
-export const overlays = new WeakMap<LGraphNode, NodeOverlay>()
+/** Forgets every overlay of `graph` (another graph was loaded into it; its ids mean other nodes). */
+export function clearOverlays(graph: LGraph): void {
+  byGraph.delete(graph)
+}
 
-/** Clears every node's run state (before a new run). */
+/**
+ * Before a new run: clears every node's run state; previews stay (and stay dimmed when the last
+ * run failed before replacing them). Overlays of nodes no longer in the graph are dropped.
+ */
 export function resetOverlays(graph: LGraph): void {
-  for (const node of graph.nodes) overlays.set(node, emptyOverlay())
+  const map = overlaysIn(graph)
+  const ids = new Set(graph.nodes.map((n) => Number(n.id)))
+  for (const [id, o] of map) {
+    if (!ids.has(id)) {
+      map.delete(id)
+      continue
+    }
+    map.set(id, { ...emptyOverlay(), previews: o.previews, stale: o.stale })
+  }
+}
+
+/** The preview area of `node`: its layout and its top (node coordinates). */
+function previewArea(node: LGraphNode, o: NodeOverlay) {
+  const layout = layoutPreviews(o.previews, node.size[0] ?? 0)
+  return { layout, top: (node.size[1] ?? 0) - layout.height }
+}
+
+/** The index of the preview image at `pos` (node coordinates), or -1. */
+export function previewAt(node: LGraphNode, pos: readonly [number, number]): number {
+  const o = overlayOf(node)
+  if (!o || o.previews.length === 0) return -1
+  const { layout, top } = previewArea(node, o)
+  return previewIndexAt(layout, pos[0], pos[1] - top)
+}
+
+/** Sizes `node` to show its previews: wide enough for them at 1:1 (capped), tall enough. */
+function fitPreviews(node: LGraphNode, o: NodeOverlay): void {
+  node.size[0] = Math.max(node.size[0] ?? 0, wantedPreviewWidth(o.previews))
+  const base = node.computeSize()[1] ?? 0
+  node.size[1] = base + layoutPreviews(o.previews, node.size[0]).height
 }
 
 /** Updates the overlays of `graph` from one run event. */
@@ -133,13 +122,17 @@ export function applyRunEvent(graph: LGraph, e: RunEvent): void {
   const at = (id: number | null) => {
     const node = id === null ? null : graph.getNodeById(id)
     if (!node) return null
-    let o = overlays.get(node)
-    if (!o) overlays.set(node, (o = emptyOverlay()))
+    const map = overlaysIn(graph)
+    let o = map.get(Number(node.id))
+    if (!o) map.set(Number(node.id), (o = emptyOverlay()))
     return { node, o }
   }
   if (e.type === 'executing') {
     const t = at(e.node)
-    if (t) t.o.running = true
+    if (t) {
+      t.o.running = true
+      t.o.stale = t.o.previews.length > 0
+    }
   } else if (e.type === 'progress') {
     const t = at(e.node)
     if (t) {
@@ -158,14 +151,17 @@ export function applyRunEvent(graph: LGraph, e: RunEvent): void {
   } else if (e.type === 'cached') {
     for (const id of e.nodes) {
       const t = at(id)
-      if (t) t.o.cached = true
+      if (t) {
+        t.o.cached = true
+        t.o.stale = false
+      }
     }
   } else if (e.type === 'preview') {
     const t = at(e.node)
     if (t) {
-      const before = previewHeight(t.node, t.o)
       t.o.previews = e.images.map(imageCanvas)
-      t.node.size[1] = (t.node.size[1] ?? 0) + previewHeight(t.node, t.o) - before
+      t.o.stale = false
+      fitPreviews(t.node, t.o)
     }
   } else if (e.type === 'error') {
     const t = at(e.error.nodeId)
@@ -176,32 +172,52 @@ export function applyRunEvent(graph: LGraph, e: RunEvent): void {
   }
 }
 
-/** A loss curve in the box (x, y, w, h) under the node: line, min / last value labels. */
-function drawLossPlot(
-  ctx: CanvasRenderingContext2D,
-  points: readonly [number, number][],
-  x: number,
-  y: number,
-  w: number,
-  h: number,
-): void {
-  const xs = points.map((p) => p[0])
-  const ys = points.map((p) => p[1])
-  const [x0, x1] = [Math.min(...xs), Math.max(...xs)]
-  const [y0, y1] = [Math.min(...ys), Math.max(...ys)]
-  ctx.fillStyle = 'rgba(0, 0, 0, 0.5)'
-  ctx.fillRect(x, y, w, h)
-  ctx.strokeStyle = '#4c8'
-  ctx.lineWidth = 1.5
-  ctx.beginPath()
-  points.forEach(([px, py], i) => {
-    const sx = x + ((px - x0) / Math.max(1e-9, x1 - x0)) * w
-    const sy = y + h - ((py - y0) / Math.max(1e-9, y1 - y0)) * (h - 4) - 2
-    if (i === 0) ctx.moveTo(sx, sy)
-    else ctx.lineTo(sx, sy)
+/** Draws `o` on `node` (coordinates are the node's, origin below the title). */
+export function drawOverlay(node: LGraphNode, o: NodeOverlay, ctx: CanvasRenderingContext2D): void {
+  const w = node.size[0] ?? 0
+  const h = node.size[1] ?? 0
+  if (o.progress && o.progress.max > 0) {
+    const f = Math.min(1, Math.max(0, o.progress.value / o.progress.max))
+    ctx.fillStyle = '#333'
+    ctx.fillRect(0, 0, w, 4)
+    ctx.fillStyle = o.error ? '#d33' : '#4c8'
+    ctx.fillRect(0, 0, w * f, 4)
+  }
+  if (o.running) {
+    ctx.strokeStyle = '#4c8'
+    ctx.lineWidth = 2
+    ctx.strokeRect(-2, -2 - 30, w + 4, h + 34)
+  }
+  const { layout, top } = previewArea(node, o)
+  ctx.save()
+  ctx.imageSmoothingEnabled = false
+  if (o.stale) ctx.globalAlpha = 0.45
+  layout.rects.forEach(([x, y, pw, ph], i) => {
+    const p = o.previews[i]
+    if (p) ctx.drawImage(p, x, top + y, pw, ph)
   })
-  ctx.stroke()
-  ctx.fillStyle = '#ccc'
-  ctx.font = '10px sans-serif'
-  ctx.fillText(`loss ${ys.at(-1)?.toPrecision(4) ?? ''} (min ${y0.toPrecision(4)})`, x + 3, y + 11)
+  ctx.restore()
+  if (o.losses.length > 1) drawLossPlot(ctx, o.losses, 4, h + 4, w - 8, 48)
+  if (o.rate && o.rate.perSecond !== null && !o.error) {
+    ctx.fillStyle = '#ccc'
+    ctx.font = '11px sans-serif'
+    ctx.fillText(formatRate(o.rate), 4, h + (o.losses.length > 1 ? 66 : 16))
+  }
+  if (o.error) drawError(ctx, o.error, w, h)
+}
+
+/** The error message under the node, wrapped to its width. */
+function drawError(ctx: CanvasRenderingContext2D, message: string, w: number, h: number): void {
+  ctx.fillStyle = '#f66'
+  ctx.font = '12px sans-serif'
+  let line = ''
+  let ly = h + 16
+  for (const word of message.split(' ')) {
+    if (ctx.measureText(`${line} ${word}`).width > w - 8 && line) {
+      ctx.fillText(line, 4, ly)
+      ly += 14
+      line = word
+    } else line = line ? `${line} ${word}` : word
+  }
+  ctx.fillText(line, 4, ly)
 }

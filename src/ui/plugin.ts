@@ -10,7 +10,7 @@ import type { LGraph } from '@comfyorg/litegraph'
 import type { BackendChoice } from '../runtime/backend.js'
 import type { RunEvent } from '../runtime/events.js'
 import { graphToPreset, registerStepNodes, type LiteGraphLike } from './litegraph-nodes.js'
-import { applyRunEvent, drawOverlay, overlays, resetOverlays } from './node-overlay.js'
+import { applyRunEvent, drawOverlay, overlayOf, resetOverlays } from './node-overlay.js'
 import { WorkerRunner, type RunOutcome } from './runner.js'
 
 export { definitionOf, graphToPreset, registerStepNodes } from './litegraph-nodes.js'
@@ -48,7 +48,7 @@ export interface StepPlugin {
 export function installStepPlugin(lite: LiteGraphLike, options: PluginOptions = {}): StepPlugin {
   const types = registerStepNodes(lite, {
     decorate: (node, ctx) => {
-      const o = overlays.get(node)
+      const o = overlayOf(node)
       if (o) drawOverlay(node, o, ctx)
     },
   })

@@ -24,7 +24,15 @@ import { loadPreset } from '../runtime/preset.js'
 import type { Preset } from '../runtime/preset-schema.js'
 import { decodeBundle, encodeBundle } from '../train/checkpoint-bundle.js'
 import { graphToPreset, registerStepNodes } from './litegraph-nodes.js'
-import { applyRunEvent, drawOverlay, overlays, resetOverlays } from './node-overlay.js'
+import {
+  applyRunEvent,
+  clearOverlays,
+  drawOverlay,
+  overlayOf,
+  previewAt,
+  resetOverlays,
+} from './node-overlay.js'
+import { lightboxTemplate, type LightboxState } from './lightbox.js'
 import { openCamera, type Camera } from './camera.js'
 import { parseGraphFile, readGraphText, saveFile } from './editor-files.js'
 import { editorBackendInfo, threadsSetting, type EditorBackendInfo } from './editor-backend.js'
@@ -39,6 +47,8 @@ import { rateStatus } from './train-rate.js'
 import { fitView } from './view-fit.js'
 
 let registered = false
+/** The editor showing each graph (node hooks are registered once, for every editor). */
+const editors = new WeakMap<LGraph, StepEditor>()
 
 function registerOnce(): void {
   if (registered) return
@@ -51,8 +61,15 @@ function registerOnce(): void {
     },
     {
       decorate: (node, ctx) => {
-        const o = overlays.get(node)
+        const o = overlayOf(node)
         if (o) drawOverlay(node, o, ctx)
+      },
+      pointerDown: (node, pos) => {
+        const index = previewAt(node, pos)
+        const editor = node.graph ? editors.get(node.graph) : undefined
+        if (index < 0 || !editor) return false
+        editor.openPreview(Number(node.id), index)
+        return true
       },
       onChange: (node) => node.graph?.afterChange(),
     },
@@ -78,6 +95,7 @@ export class StepEditor extends LitElement {
     outputs: { state: true },
     live: { state: true },
     models: { state: true },
+    lightbox: { state: true },
   }
 
   static override styles = editorStyles
@@ -109,6 +127,8 @@ export class StepEditor extends LitElement {
   fps = 0
   /** The backend the worker runs on (with its wasm threads), once ready. */
   backendInfo: EditorBackendInfo | null = null
+  /** The preview images shown large (null: closed). */
+  lightbox: LightboxState | null = null
   /** Status of the last finished run. */
   lastRun: { status: string; message?: string } | null = null
 
@@ -128,6 +148,7 @@ export class StepEditor extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback()
     registerOnce()
+    editors.set(this.graph, this)
     this.graph.onAfterChange = () => this.changed()
     this.addEventListener('keydown', this.onKey)
     if (this.hasUpdated && !this.runner) this.startRunner() // moved in the page
@@ -237,6 +258,9 @@ export class StepEditor extends LitElement {
       json = parseGraphFile(bytes, source)
     }
     const { preset, problems } = loadPreset(json, typeof source === 'string' ? source : 'preset')
+    clearOverlays(this.graph) // the new graph's ids name other nodes
+    for (const o of this.outputs) URL.revokeObjectURL(o.url)
+    this.outputs = []
     this.graph.clear()
     this.graph.configure(preset as unknown as Parameters<LGraph['configure']>[0])
     for (const p of problems) this.status = `${p.title}: ${p.message}`
@@ -269,7 +293,31 @@ export class StepEditor extends LitElement {
     return true
   }
 
+  /** The preview images of a node (the last ones it showed), e.g. to save them elsewhere. */
+  previews(nodeId: number): HTMLCanvasElement[] {
+    const node = this.graph.getNodeById(nodeId)
+    return node ? [...(overlayOf(node)?.previews ?? [])] : []
+  }
+
+  /** Opens the lightbox on preview `index` of node `nodeId` (what a click on a preview does). */
+  openPreview(nodeId: number, index = 0): void {
+    const node = this.graph.getNodeById(nodeId)
+    const images = this.previews(nodeId)
+    if (!node || !images[index]) return
+    this.lightbox = { title: node.title, images, index }
+  }
+
   private readonly onKey = (e: KeyboardEvent): void => {
+    if (this.lightbox) {
+      const { index, images } = this.lightbox
+      const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0
+      if (e.key === 'Escape') this.lightbox = null
+      else if (step)
+        this.lightbox = { ...this.lightbox, index: (index + step + images.length) % images.length }
+      else return
+      e.preventDefault()
+      return
+    }
     if (fromTextEntry(e)) return
     const command = keyCommand(e)
     if (!command) return
@@ -331,7 +379,7 @@ export class StepEditor extends LitElement {
           applyRunEvent(this.graph, e)
           if (e.type === 'progress' && !this.live && !fallback) {
             const node = this.graph.getNodeById(e.node)
-            const rate = node ? overlays.get(node)?.rate : null
+            const rate = node ? overlayOf(node)?.rate : null
             if (rate && rate.perSecond !== null)
               this.status = rateStatus(titles.get(e.node) ?? '', e.value, e.max, rate)
           }
@@ -610,6 +658,14 @@ export class StepEditor extends LitElement {
         >
         <span id="models">${this.models.map((m) => this.modelLink(m))}</span>
       </footer>
+      ${
+        this.lightbox
+          ? lightboxTemplate(this.lightbox, {
+              close: () => (this.lightbox = null),
+              show: (index) => this.lightbox && (this.lightbox = { ...this.lightbox, index }),
+            })
+          : null
+      }
     `
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { threadsSetting } from './editor-backend.js'
-import { lossFigure } from './node-overlay.js'
+import { lossFigure } from './loss-plot.js'
 import { RateMeter, rateStatus, rateUnit, trackRate } from './train-rate.js'
 
 describe('training throughput', () => {

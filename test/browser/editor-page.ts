@@ -96,25 +96,50 @@ export function slotPoint(
   )
 }
 
-/** Where on the page (client pixels) the middle of a node's title bar is drawn. */
-export function titlePoint(page: Page, nodeId: number): Promise<{ x: number; y: number }> {
+/** Where on the page (client pixels) the point (dx, dy) of a node (from its pos) is drawn. */
+export function nodePoint(
+  page: Page,
+  nodeId: number,
+  dx: number,
+  dy: number,
+): Promise<{ x: number; y: number }> {
+  return page.evaluate(
+    ({ nodeId, dx, dy }) => {
+      type Node = { pos: number[] }
+      const ed = document.querySelector('step-editor') as HTMLElement & {
+        graph: { getNodeById(id: number): Node | null }
+      }
+      const view = (ed as unknown as { view: { ds: { scale: number; offset: number[] } } }).view
+      const node = ed.graph.getNodeById(nodeId)
+      if (!node) throw new Error(`no node ${nodeId}`)
+      const [gx, gy] = [(node.pos[0] ?? 0) + dx, (node.pos[1] ?? 0) + dy]
+      const canvas = ed.shadowRoot?.querySelector('canvas') as HTMLCanvasElement
+      const r = canvas.getBoundingClientRect()
+      const { scale, offset } = view.ds
+      return {
+        x: r.left + (gx + (offset[0] ?? 0)) * scale,
+        y: r.top + (gy + (offset[1] ?? 0)) * scale,
+      }
+    },
+    { nodeId, dx, dy },
+  )
+}
+
+/** A node's size [w, h] (body, below the title). */
+export function nodeSize(page: Page, nodeId: number): Promise<[number, number]> {
   return page.evaluate((nodeId) => {
-    type Node = { pos: number[]; size: number[] }
     const ed = document.querySelector('step-editor') as HTMLElement & {
-      graph: { getNodeById(id: number): Node | null }
+      graph: { getNodeById(id: number): { size: number[] } | null }
     }
-    const view = (ed as unknown as { view: { ds: { scale: number; offset: number[] } } }).view
-    const node = ed.graph.getNodeById(nodeId)
-    if (!node) throw new Error(`no node ${nodeId}`)
-    const gx = (node.pos[0] ?? 0) + (node.size[0] ?? 0) / 2
-    const gy = (node.pos[1] ?? 0) - 15
-    const r = (ed.shadowRoot?.querySelector('canvas') as HTMLCanvasElement).getBoundingClientRect()
-    const { scale, offset } = view.ds
-    return {
-      x: r.left + (gx + (offset[0] ?? 0)) * scale,
-      y: r.top + (gy + (offset[1] ?? 0)) * scale,
-    }
+    const size = ed.graph.getNodeById(nodeId)?.size ?? [0, 0]
+    return [size[0] ?? 0, size[1] ?? 0] as [number, number]
   }, nodeId)
+}
+
+/** Where on the page (client pixels) the middle of a node's title bar is drawn. */
+export async function titlePoint(page: Page, nodeId: number): Promise<{ x: number; y: number }> {
+  const [w] = await nodeSize(page, nodeId)
+  return nodePoint(page, nodeId, w / 2, -15)
 }
 
 /** The ids of the editor's nodes and its link count. */

@@ -15,6 +15,8 @@ import {
   buildAndServe,
   drag,
   graphShape,
+  nodePoint,
+  nodeSize,
   openEditor,
   waitGraph,
   waitReady,
@@ -218,6 +220,77 @@ describe('editor ux (wasm, 1280x800)', () => {
       await waitReady(page)
       await waitGraph(page)
       expect((await graphShape(page)).ids.length).toBe(9)
+    } finally {
+      await page.close()
+    }
+  }, 300_000)
+
+  it('previews stay on an unchanged re-run, keep their size, and open full size', async (ctx) => {
+    if (needsChromium(ctx)) return
+    const page = await openEditor(browser as Browser, url, 'backend=wasm')
+    type Ed = EditorElement & {
+      previews(id: number): HTMLCanvasElement[]
+      graph: {
+        getNodeById(id: number): {
+          properties: Record<string, unknown>
+          widgets?: { name: string; value: unknown }[]
+        } | null
+      }
+    }
+    /** Runs (to `until`), then returns node 13's previews (width x height each). */
+    const runPreviews = (until?: number) =>
+      page.evaluate(async (until) => {
+        const ed = document.querySelector('step-editor') as Ed
+        const outcome = await ed.run(until === null ? {} : { until })
+        return { outcome, shown: ed.previews(13).map((c) => `${c.width}x${c.height}`) }
+      }, until ?? null)
+    try {
+      await waitGraph(page, 13)
+      const first = await runPreviews()
+      expect(first.outcome).toEqual({ status: 'done' })
+      expect(first.shown).toEqual(['464x68']) // the samples sheet: 7 columns of 64 px with 2 px gaps and border
+      const size = await nodeSize(page, 13)
+      expect(size[0]).toBeGreaterThanOrEqual(464) // samples at 1:1
+      await page.waitForTimeout(200)
+      await page.screenshot({ path: join(SHOTS, 'ux-previews.png') })
+
+      // unchanged graph: everything cached, the previews stay and the node keeps its size
+      const again = await runPreviews()
+      expect(again).toEqual(first)
+      expect(await nodeSize(page, 13)).toEqual(size)
+
+      // a changed seed, run to the preview only: new samples, same size
+      await page.evaluate(() => {
+        const node = (document.querySelector('step-editor') as Ed).graph.getNodeById(3)
+        if (!node) throw new Error('no Gaussian Sample')
+        node.properties.seed = 8
+        const w = node.widgets?.find((x) => x.name === 'seed')
+        if (w) w.value = 8
+      })
+      const partial = await runPreviews(13)
+      expect(partial).toEqual(first)
+      expect(await nodeSize(page, 13)).toEqual(size)
+      // a run to a node outside the preview's branch leaves its previews alone
+      expect((await runPreviews(9)).shown).toEqual(['464x68'])
+      expect(await nodeSize(page, 13)).toEqual(size)
+
+      // a click on the preview opens it full size, with a download
+      const at = await nodePoint(page, 13, size[0] / 2, size[1] - 20)
+      await page.mouse.click(at.x, at.y)
+      const box = page.locator('step-editor #lightbox img')
+      await box.waitFor({ timeout: 5_000 })
+      const shown = await box.evaluate((img: HTMLImageElement) => ({
+        natural: [img.naturalWidth, img.naturalHeight],
+        drawn: [img.width, img.height],
+      }))
+      expect(shown.natural).toEqual([464, 68])
+      expect(shown.drawn).toEqual([928, 136]) // enlarged 2x to fit 1100 x 600
+      const link = page.locator('step-editor #lightbox-download')
+      expect(await link.getAttribute('download')).toBe('preview-image-1.png')
+      expect(await link.getAttribute('href')).toMatch(/^data:image\/png;base64,/)
+      await page.screenshot({ path: join(SHOTS, 'ux-lightbox.png') })
+      await page.keyboard.press('Escape')
+      expect(await page.locator('step-editor #lightbox').count()).toBe(0)
     } finally {
       await page.close()
     }
