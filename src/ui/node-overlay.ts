@@ -1,8 +1,8 @@
 /**
  * Run state drawn on the editor's nodes: a progress bar under the title, the running node's
  * outline, the error message of a failed node, preview images in a grid below the widgets (the
- * node is sized to show them, preview-layout.ts) and, on training nodes, the loss curve and
- * images/s below the node. Overlays are kept per graph and node id, off the node objects (so
+ * node is sized to show them, preview-layout.ts) and, on training nodes, a panel with step,
+ * loss, images/s, time left and the loss curve (training-panel.ts), inside the node. Overlays are kept per graph and node id, off the node objects (so
  * serialisation never sees them, and undo, which rebuilds the nodes, keeps them). A new run
  * clears the run state but keeps the previews: a cached node sends none, and its old ones are
  * still its output, as are those of nodes outside a partial run. While a node runs again, its
@@ -11,9 +11,10 @@
 import type { LGraph, LGraphNode } from '@comfyorg/litegraph'
 import type { RunEvent } from '../runtime/events.js'
 import type { RgbImage } from '../core/image/types.js'
-import { drawLossPlot, lossFigure } from './loss-plot.js'
+import { lossFigure } from './loss-plot.js'
 import { layoutPreviews, previewIndexAt, wantedPreviewWidth } from './preview-layout.js'
-import { formatRate, trackRate, type TrainingRate } from './train-rate.js'
+import { trackRate, type TrainingRate } from './train-rate.js'
+import { drawTrainingPanel, TRAINING_PANEL_HEIGHT } from './training-panel.js'
 
 /** What is shown on one node. */
 export interface NodeOverlay {
@@ -28,6 +29,8 @@ export interface NodeOverlay {
   losses: [number, number][]
   /** Throughput of a training node (train-rate.ts); null for other nodes. */
   rate: TrainingRate | null
+  /** The node trains: it shows the training panel (and keeps its room for it). */
+  training: boolean
 }
 
 /** A fresh overlay. */
@@ -41,6 +44,7 @@ export function emptyOverlay(): NodeOverlay {
     stale: false,
     losses: [],
     rate: null,
+    training: false,
   }
 }
 
@@ -92,7 +96,7 @@ export function resetOverlays(graph: LGraph): void {
       map.delete(id)
       continue
     }
-    map.set(id, { ...emptyOverlay(), previews: o.previews, stale: o.stale })
+    map.set(id, { ...emptyOverlay(), previews: o.previews, stale: o.stale, training: o.training })
   }
 }
 
@@ -110,11 +114,15 @@ export function previewAt(node: LGraphNode, pos: readonly [number, number]): num
   return previewIndexAt(layout, pos[0], pos[1] - top)
 }
 
-/** Sizes `node` to show its previews: wide enough for them at 1:1 (capped), tall enough. */
-function fitPreviews(node: LGraphNode, o: NodeOverlay): void {
+/**
+ * Sizes `node` for what it shows below its widgets: the training panel, then the previews (wide
+ * enough for them at 1:1, capped). Computed from the widgets each time, so re-runs never grow it.
+ */
+function fitNode(node: LGraphNode, o: NodeOverlay): void {
   node.size[0] = Math.max(node.size[0] ?? 0, wantedPreviewWidth(o.previews))
   const base = node.computeSize()[1] ?? 0
-  node.size[1] = base + layoutPreviews(o.previews, node.size[0]).height
+  const panel = o.training ? TRAINING_PANEL_HEIGHT : 0
+  node.size[1] = base + panel + layoutPreviews(o.previews, node.size[0]).height
 }
 
 /** Updates the overlays of `graph` from one run event. */
@@ -141,12 +149,17 @@ export function applyRunEvent(graph: LGraph, e: RunEvent): void {
       if (loss !== null) t.o.losses.push([e.value, loss])
       const widgets = t.node.properties as Readonly<Record<string, unknown>>
       t.o.rate = trackRate(t.o.rate, t.node.type, widgets, e, performance.now())
+      if (t.o.rate && !t.o.training) {
+        t.o.training = true
+        fitNode(t.node, t.o)
+      }
     }
   } else if (e.type === 'executed') {
     const t = at(e.node)
     if (t) {
       t.o.running = false
-      t.o.progress = { value: 1, max: 1 }
+      // a training node keeps its last step count (the panel shows it); others show a full bar
+      if (!t.o.training) t.o.progress = { value: 1, max: 1 }
     }
   } else if (e.type === 'cached') {
     for (const id of e.nodes) {
@@ -161,7 +174,7 @@ export function applyRunEvent(graph: LGraph, e: RunEvent): void {
     if (t) {
       t.o.previews = e.images.map(imageCanvas)
       t.o.stale = false
-      fitPreviews(t.node, t.o)
+      fitNode(t.node, t.o)
     }
   } else if (e.type === 'error') {
     const t = at(e.error.nodeId)
@@ -197,12 +210,7 @@ export function drawOverlay(node: LGraphNode, o: NodeOverlay, ctx: CanvasRenderi
     if (p) ctx.drawImage(p, x, top + y, pw, ph)
   })
   ctx.restore()
-  if (o.losses.length > 1) drawLossPlot(ctx, o.losses, 4, h + 4, w - 8, 48)
-  if (o.rate && o.rate.perSecond !== null && !o.error) {
-    ctx.fillStyle = '#ccc'
-    ctx.font = '11px sans-serif'
-    ctx.fillText(formatRate(o.rate), 4, h + (o.losses.length > 1 ? 66 : 16))
-  }
+  if (o.training) drawTrainingPanel(ctx, o, top - TRAINING_PANEL_HEIGHT, w)
   if (o.error) drawError(ctx, o.error, w, h)
 }
 

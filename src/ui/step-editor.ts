@@ -33,6 +33,7 @@ import {
   resetOverlays,
 } from './node-overlay.js'
 import { lightboxTemplate, type LightboxState } from './lightbox.js'
+import { trainingLine } from './training-panel.js'
 import { openCamera, type Camera } from './camera.js'
 import { parseGraphFile, readGraphText, saveFile } from './editor-files.js'
 import { editorBackendInfo, threadsSetting, type EditorBackendInfo } from './editor-backend.js'
@@ -297,6 +298,21 @@ export class StepEditor extends LitElement {
   previews(nodeId: number): HTMLCanvasElement[] {
     const node = this.graph.getNodeById(nodeId)
     return node ? [...(overlayOf(node)?.previews ?? [])] : []
+  }
+
+  /** What a node shows of the last run: its training line and loss points, its error. */
+  nodeReadout(nodeId: number): {
+    training: string | null
+    lossPoints: number
+    error: string | null
+  } {
+    const node = this.graph.getNodeById(nodeId)
+    const o = node ? overlayOf(node) : undefined
+    return {
+      training: o?.training ? trainingLine(o) : null,
+      lossPoints: o?.losses.length ?? 0,
+      error: o?.error ?? null,
+    }
   }
 
   /** Opens the lightbox on preview `index` of node `nodeId` (what a click on a preview does). */

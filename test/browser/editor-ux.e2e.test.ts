@@ -10,6 +10,7 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildPreset } from '../../src/runtime/preset.js'
 import { chromiumPath, launchChromium } from './chromium.js'
 import {
   buildAndServe,
@@ -291,6 +292,61 @@ describe('editor ux (wasm, 1280x800)', () => {
       await page.screenshot({ path: join(SHOTS, 'ux-lightbox.png') })
       await page.keyboard.press('Escape')
       expect(await page.locator('step-editor #lightbox').count()).toBe(0)
+    } finally {
+      await page.close()
+    }
+  }, 300_000)
+
+  it('a short training run shows step, loss, images/s and draws its loss plot', async (ctx) => {
+    if (needsChromium(ctx)) return
+    const preset = buildPreset([
+      { id: 1, type: 'step/synth-dataset', widgets: { count: 16, size: 64, seed: 6 } },
+      {
+        id: 2,
+        type: 'step/train-encoder',
+        widgets: { steps: 6, batch: 4, features: 'random', every: 1, out: 'ux-encoder' },
+        inputs: { dataset: [1, 'dataset'] },
+      },
+    ])
+    const page = await openEditor(browser as Browser, url, 'backend=wasm')
+    try {
+      const shown = await page.evaluate(async (p) => {
+        const ed = document.querySelector('step-editor') as EditorElement & {
+          nodeReadout(id: number): { training: string | null; lossPoints: number }
+        }
+        await ed.load(p)
+        const outcome = await ed.run()
+        return { outcome, readout: ed.nodeReadout(2) }
+      }, preset)
+      expect(shown.outcome).toEqual({ status: 'done' })
+      expect(shown.readout.lossPoints).toBeGreaterThanOrEqual(2)
+      expect(shown.readout.training).toMatch(
+        /^step 6\/6 · loss \d+(\.\d+)?(e[-+]\d+)? · \d+(\.\d+)? images\/s$/,
+      )
+      // the curve is drawn inside the node: the plot box holds the line's green pixels
+      await page.waitForTimeout(200)
+      const [w, h] = await nodeSize(page, 2)
+      const a = await nodePoint(page, 2, 6, h - 76 + 18)
+      const b = await nodePoint(page, 2, w - 6, h - 76 + 18 + 52)
+      const green = await page.evaluate(
+        ({ a, b }) => {
+          const ed = document.querySelector('step-editor') as HTMLElement
+          const c = ed.shadowRoot?.querySelector('canvas') as HTMLCanvasElement
+          const r = c.getBoundingClientRect()
+          const [x, y] = [Math.ceil(a.x - r.left), Math.ceil(a.y - r.top)]
+          const [bw, bh] = [Math.floor(b.x - a.x), Math.floor(b.y - a.y)]
+          const d = (c.getContext('2d') as CanvasRenderingContext2D).getImageData(x, y, bw, bh)
+          let n = 0
+          for (let i = 0; i < d.data.length; i += 4) {
+            const [R = 0, G = 0, B = 0] = [d.data[i], d.data[i + 1], d.data[i + 2]]
+            if (G > 150 && G > R + 60 && G > B + 30) n++
+          }
+          return n
+        },
+        { a, b },
+      )
+      expect(green).toBeGreaterThan(40)
+      await page.screenshot({ path: join(SHOTS, 'ux-training.png') })
     } finally {
       await page.close()
     }
