@@ -375,8 +375,9 @@ export class StepEditor extends LitElement {
     return runner
       .run(this.save(), {
         baseUrl: this.presetUrl,
-        defaultModelUrl:
-          this.defaultModel || new URL('examples/models/default/', document.baseURI).href,
+        // the attribute is relative to the page, like `preset`
+        defaultModelUrl: new URL(this.defaultModel || 'examples/models/default/', document.baseURI)
+          .href,
         allowOrigins: this.allowOrigins,
         ...(options.until !== undefined ? { until: options.until } : {}),
         ...(options.frame ? { frame: options.frame } : {}),

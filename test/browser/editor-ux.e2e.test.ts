@@ -351,4 +351,33 @@ describe('editor ux (wasm, 1280x800)', () => {
       await page.close()
     }
   }, 300_000)
+
+  it('examples/embed.html runs its preset with the shipped model', async (ctx) => {
+    if (needsChromium(ctx)) return
+    const page = await (browser as Browser).newPage({ viewport: { width: 1280, height: 800 } })
+    page.on('pageerror', (err) => console.warn(`[page error] ${err.message}`))
+    try {
+      await page.goto(`${url}examples/embed.html?backend=wasm`)
+      await waitReady(page)
+      await waitGraph(page, 9)
+      const run = await page.evaluate(async () => {
+        const ed = document.querySelector('step-editor') as EditorElement & {
+          previews(id: number): HTMLCanvasElement[]
+          save(): { nodes: { id: number; type: string }[]; links: unknown[][] }
+        }
+        const outcome = await ed.run()
+        const shown = ed
+          .save()
+          .nodes.filter((n) => n.type === 'step/preview-image')
+          .flatMap((n) => ed.previews(n.id).map((c) => c.width))
+        return { outcome, shown }
+      })
+      expect(run.outcome).toEqual({ status: 'done' })
+      expect(run.shown.length).toBeGreaterThan(0)
+      expect(Math.min(...run.shown)).toBeGreaterThanOrEqual(64)
+      await page.screenshot({ path: join(SHOTS, 'ux-embed.png') })
+    } finally {
+      await page.close()
+    }
+  }, 300_000)
 })
