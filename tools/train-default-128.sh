@@ -2,7 +2,7 @@
 # Trains the 128 px default model (issue 16) with the project's own CLI, stage by stage. Every stage
 # resumes from its last checkpoint when run again (a stopped session continues where it was), so
 # this script can be started repeatedly. RUN=folder for the run (default out/m128, not committed);
-# STAGES=list of stages to run (default: data stage1; then stage2 stage3 mapper eval). Logs go to $RUN/<stage>.log.
+# STAGES=list of stages to run (default: data stage1; then stage2 stage3 mapper eval coverage export). Logs go to $RUN/<stage>.log.
 # Checkpoints travel between sessions through runs/m128/ (committed): `STAGES=save` copies the
 # latest checkpoint of every stage there; a stage whose folder is missing in $RUN starts from the
 # copy in runs/m128/ when there is one. The datasets are regenerated (same seeds, same bytes).
@@ -45,7 +45,7 @@ for stage in $STAGES; do
     stage3)
       # stage 3 fine-tunes E, G and D together; half stage 2's lr, as the 64 px model
       $S train finetune --data "$RUN/train" --from "$RUN/stage2" --out "$RUN/stage3" \
-        --size 128 --steps ${STAGE3_STEPS:-800} --batch 4 --lr 0.002 --percept-taps 3 --recipe texture \
+        --size 128 --steps ${STAGE3_STEPS:-300} --batch 4 --lr 0.002 --percept-taps 3 --recipe texture \
         --every 100 --samples 200 --backend wasm $(resume_flag "$RUN/stage3") 2>&1 |
         tee -a "$RUN/stage3.log"
       ;;
@@ -59,6 +59,14 @@ for stage in $STAGES; do
       $S eval --model "$RUN/model" --data "$RUN/heldout" --restyled "$RUN/restyled" \
         --backend wasm > "$RUN/eval.json"
       cat "$RUN/eval.json"
+      ;;
+    coverage)
+      npx tsx bench/coverage.ts --model "$RUN/model" --data "$RUN/heldout" > "$RUN/coverage.json"
+      cat "$RUN/coverage.json"
+      ;;
+    export)
+      # the shipped default model: inference weights only
+      rm -rf "$RUN/export" && $S export --model "$RUN/model" --out "$RUN/export"
       ;;
     save)
       for s in stage1 stage2 stage3 model; do
