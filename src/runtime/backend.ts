@@ -4,8 +4,10 @@
  * `initBackend({ prefer })`:
  *  - 'auto' tries, in order, webgpu -> webgl -> wasm -> cpu in browsers and workers, and
  *    webgpu (Dawn, when an adapter exists) -> wasm -> cpu in Node. In 'auto', a SOFTWARE WebGPU
- *    adapter (lavapipe, SwiftShader) is passed over, because on this class of machine wasm is
- *    several times faster (docs/decisions/0003-backend-selection.md); ask for 'webgpu' to use it.
+ *    adapter (lavapipe, SwiftShader) or WebGL renderer (SwiftShader, llvmpipe) is passed over,
+ *    because on this class of machine wasm is several times faster
+ *    (docs/decisions/0003-backend-selection.md, 0020-software-webgl.md); ask for 'webgpu' or
+ *    'webgl' to use it.
  *  - an explicit name must be honoured or it is an error (BackendError), never a silent fallback.
  * The returned BackendInfo says what was chosen, the adapter, and why earlier candidates failed.
  *
@@ -18,6 +20,7 @@ import * as tf from '@tensorflow/tfjs'
 import { BackendError, errorMessage } from '../core/errors.js'
 import { watchDeviceLoss } from './backend-fault.js'
 import { parseThreads, startWasm, type WasmThreads } from './wasm-threads.js'
+import { probeWebGl, SOFTWARE_RENDERER } from './webgl-probe.js'
 
 /** Backends the project knows. */
 export const BACKEND_NAMES = ['webgpu', 'webgl', 'wasm', 'cpu'] as const
@@ -55,13 +58,15 @@ export interface BackendInfo {
   readonly attempts: readonly BackendAttempt[]
   /** wasm only: the threads asked for and running (wasm-threads.ts). */
   readonly threads?: WasmThreads
+  /** webgl only: the WebGL renderer, as the platform names it (webgl-probe.ts). */
+  readonly renderer?: string
 }
 
 /** Options for initBackend. */
 export interface InitBackendOptions {
   /** 'auto' (default) or one backend, which must then be honoured. */
   readonly prefer?: BackendChoice
-  /** Accept a software WebGPU adapter in 'auto' mode (default false). */
+  /** Accept a software WebGPU adapter or WebGL renderer in 'auto' mode (default false). */
   readonly allowSoftwareAdapter?: boolean
   /**
    * Browser only: URL prefix where tfjs-backend-wasm's .wasm files are served, or a map from
@@ -125,7 +130,7 @@ export function candidateOrder(platform: Platform): BackendName[] {
   return platform === 'node' ? ['webgpu', 'wasm', 'cpu'] : ['webgpu', 'webgl', 'wasm', 'cpu']
 }
 
-const SOFTWARE_ADAPTER = /llvmpipe|lavapipe|swiftshader|software|microsoft basic render/i
+const SOFTWARE_ADAPTER = SOFTWARE_RENDERER
 
 function describeAdapter(adapter: GPUAdapter): AdapterInfo {
   const info = adapter.info
@@ -180,8 +185,9 @@ async function activate(
   platform: Platform,
   opts: InitBackendOptions,
   explicit: boolean,
-): Promise<{ adapter: AdapterInfo | null; threads?: WasmThreads } | string> {
+): Promise<{ adapter: AdapterInfo | null; threads?: WasmThreads; renderer?: string } | string> {
   let adapter: AdapterInfo | null = null
+  let renderer: string | undefined
   if (name === 'webgpu') {
     const probe = await probeWebGpu(platform)
     if (typeof probe === 'string') return probe
@@ -194,6 +200,12 @@ async function activate(
     if (platform === 'node') return 'webgl is only available in browsers'
     if (platform === 'worker' && typeof OffscreenCanvas === 'undefined')
       return 'no OffscreenCanvas in this worker'
+    const probe = probeWebGl()
+    if (typeof probe === 'string') return probe
+    if (probe.software && !explicit && !opts.allowSoftwareAdapter) {
+      return `skipped in auto mode: WebGL renderer ${probe.renderer} is a software renderer (CPU-emulated, slower than wasm); ask for webgl explicitly to use it`
+    }
+    renderer = probe.renderer
   } else if (name === 'wasm') {
     const threads = await startWasm(platform, opts)
     return typeof threads === 'string' ? threads : { adapter, threads }
@@ -206,7 +218,7 @@ async function activate(
   } catch (err) {
     return `tfjs failed to initialise ${name}: ${errorMessage(err)}`
   }
-  return { adapter }
+  return renderer === undefined ? { adapter } : { adapter, renderer }
 }
 
 /** Chooses and initialises a tfjs backend (see the module comment for the rules). */
@@ -239,7 +251,14 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       continue
     }
     attempts.push({ backend: name, ok: true })
-    active = { backend: name, platform, adapter: result.adapter, attempts, ...threadsOf(result) }
+    active = {
+      backend: name,
+      platform,
+      adapter: result.adapter,
+      attempts,
+      ...threadsOf(result),
+      ...rendererOf(result),
+    }
     return active
   }
   const why = attempts.map((a) => `${a.backend}: ${a.reason ?? 'failed'}`).join('; ')
@@ -287,7 +306,14 @@ export async function fallbackBackend(
       continue
     }
     attempts.push({ backend: name, ok: true })
-    active = { backend: name, platform, adapter: result.adapter, attempts, ...threadsOf(result) }
+    active = {
+      backend: name,
+      platform,
+      adapter: result.adapter,
+      attempts,
+      ...threadsOf(result),
+      ...rendererOf(result),
+    }
     return active
   }
   if (tf.findBackend(current)) await tf.setBackend(current) // activate() may have left another
@@ -298,9 +324,18 @@ function threadsOf(result: { threads?: WasmThreads }): { threads?: WasmThreads }
   return result.threads ? { threads: result.threads } : {}
 }
 
-/** "wasm, 2 threads" / "webgpu (adapter)": what runs, for status lines. */
+function rendererOf(result: { renderer?: string }): { renderer?: string } {
+  return result.renderer !== undefined ? { renderer: result.renderer } : {}
+}
+
+/** "wasm, 2 threads" / "webgpu (adapter)" / "webgl (renderer)": what runs, for status lines. */
 export function describeBackend(info: BackendInfo): string {
-  const adapter = info.adapter ? ` (${formatAdapter(info.adapter)})` : ''
+  const software = info.renderer && SOFTWARE_RENDERER.test(info.renderer) ? ' [software]' : ''
+  const adapter = info.adapter
+    ? ` (${formatAdapter(info.adapter)})`
+    : info.renderer
+      ? ` (${info.renderer}${software})`
+      : ''
   const t = info.threads
   const threads = t ? `, ${t.threads} thread${t.threads === 1 ? '' : 's'}` : ''
   const note = t?.note ? ` [${t.note}]` : ''

@@ -13,6 +13,26 @@ export interface EditorBackendInfo {
   readonly threads: WasmThreads | null
   /** What the status bar shows, e.g. "wasm, 2 threads" or "webgpu (adapter)". */
   readonly label: string
+  /** Why this backend runs: the candidates passed over before it, in short ('' if none were). */
+  readonly why: string
+  /** Every candidate tried, with its full reason ("webgl: skipped in auto mode: …"). */
+  readonly attempts: readonly string[]
+}
+
+/**
+ * The short reason for the backend chosen, from the worker's attempts ("webgpu: <reason>"):
+ * "webgpu, webgl passed over: software-emulated (slower than wasm here)".
+ */
+export function backendWhy(attempts: readonly string[]): string {
+  const failed = attempts.filter((a) => !/^\w+: ok$/.test(a))
+  if (failed.length === 0) return ''
+  const software = failed.filter((a) => /software/i.test(a)).map((a) => a.split(':')[0])
+  const other = failed.filter((a) => !/software/i.test(a)).map((a) => a.split(':')[0])
+  const parts: string[] = []
+  if (software.length > 0)
+    parts.push(`${software.join(', ')} passed over: software-emulated, slower than wasm here`)
+  if (other.length > 0) parts.push(`${other.join(', ')} unavailable`)
+  return parts.join('; ')
 }
 
 /** backendInfo from the worker's ready message. */
@@ -22,6 +42,8 @@ export function editorBackendInfo(ready: BackendReady): EditorBackendInfo {
     adapter: ready.adapter,
     threads: ready.threads,
     label: ready.label,
+    why: backendWhy(ready.attempts),
+    attempts: ready.attempts,
   }
 }
 

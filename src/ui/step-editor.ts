@@ -37,6 +37,7 @@ import { trainingLine } from './training-panel.js'
 import { openCamera, type Camera } from './camera.js'
 import { parseGraphFile, readGraphText, saveFile } from './editor-files.js'
 import { editorBackendInfo, threadsSetting, type EditorBackendInfo } from './editor-backend.js'
+import { backendControls } from './editor-footer.js'
 import { editorStyles } from './editor-styles.js'
 import { autosaveKey, readAutosave, writeAutosave } from './autosave.js'
 import { fromTextEntry, keyCommand, type EditorCommand } from './editor-keys.js'
@@ -390,7 +391,15 @@ export class StepEditor extends LitElement {
             fallback = `backend ${e.from} failed in ${e.title} (${e.kind}: ${e.reason}); continued on ${e.to}`
             this.status = fallback
             const label = `${e.to} (fallback from ${e.from})`
-            this.backendInfo = { backend: e.to, adapter: null, threads: null, label }
+            const why = `${e.from} failed mid-run (${e.kind}: ${e.reason})`
+            this.backendInfo = {
+              backend: e.to,
+              adapter: null,
+              threads: null,
+              label,
+              why,
+              attempts: [`${e.from}: ${why}`, `${e.to}: ok`],
+            }
             this.backendLabel = label
           }
           applyRunEvent(this.graph, e)
@@ -669,7 +678,7 @@ export class StepEditor extends LitElement {
         </div>
       </div>
       <footer>
-        <span id="backend">backend: ${this.backendLabel || '…'}</span>
+        ${backendControls(this.backend, this.backendInfo, (choice) => (this.backend = choice))}
         <span
           >${this.outputs.map((o) => html`<a href=${o.url} download=${o.name}>${o.name}</a>`)}</span
         >

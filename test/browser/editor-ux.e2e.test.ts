@@ -380,4 +380,41 @@ describe('editor ux (wasm, 1280x800)', () => {
       await page.close()
     }
   }, 300_000)
+
+  it('auto picks wasm over software WebGPU / WebGL and the status bar says why', async (ctx) => {
+    if (needsChromium(ctx)) return
+    const page = await openEditor(browser as Browser, url) // no ?backend=: auto
+    try {
+      const info = await page.evaluate(() => {
+        const ed = document.querySelector('step-editor') as EditorElement & {
+          backendInfo: { backend: string; why: string; attempts: string[] }
+        }
+        return ed.backendInfo
+      })
+      console.log(`[e2e] auto: ${info.attempts.join(' | ')}`)
+      expect(info.backend).toBe('wasm')
+      expect(info.attempts.find((a) => a.startsWith('webgl:'))).toMatch(
+        /^webgl: skipped in auto mode: WebGL renderer .*SwiftShader.* is a software renderer/,
+      )
+      const footer = await page.locator('step-editor #backend').textContent()
+      expect(footer).toMatch(/^backend: wasm, 1 thread/)
+      expect(footer).toMatch(/webgl passed over: software-emulated, slower than wasm here/)
+      expect(await runAndWait(page)).toEqual({ status: 'done' })
+      await page.screenshot({ path: join(SHOTS, 'ux-auto-backend.png') })
+
+      // the backend menu restarts the worker on the backend chosen, and names its renderer
+      await page.selectOption('step-editor #backend-choice', 'webgl')
+      await page.waitForFunction(
+        () =>
+          document.querySelector<EditorElement>('step-editor')?.backendInfo?.backend === 'webgl',
+        null,
+        { timeout: 60_000 },
+      )
+      expect(await page.locator('step-editor #backend').textContent()).toMatch(
+        /^backend: webgl \(.*SwiftShader.* \[software\]\)$/,
+      )
+    } finally {
+      await page.close()
+    }
+  }, 300_000)
 })
