@@ -18,11 +18,9 @@ import { LGraph, LGraphCanvas, LGraphNode, LiteGraph } from '@comfyorg/litegraph
 import { html, LitElement } from 'lit'
 import { errorMessage } from '../core/errors.js'
 import type { RgbImage } from '../core/image/types.js'
-import { NODE_LIST } from '../nodes/index.js'
 import type { BackendChoice } from '../runtime/backend.js'
 import { loadPreset } from '../runtime/preset.js'
 import type { Preset } from '../runtime/preset-schema.js'
-import { decodeBundle, encodeBundle } from '../train/checkpoint-bundle.js'
 import { graphToPreset, registerStepNodes } from './litegraph-nodes.js'
 import {
   applyRunEvent,
@@ -38,15 +36,18 @@ import { openCamera, type Camera } from './camera.js'
 import { parseGraphFile, readGraphText, saveFile } from './editor-files.js'
 import { editorBackendInfo, threadsSetting, type EditorBackendInfo } from './editor-backend.js'
 import { backendControls } from './editor-footer.js'
+import { paletteTemplate, toolbarTemplate } from './editor-toolbar.js'
+import { modelLink, ModelShelf } from './editor-models.js'
 import { editorStyles } from './editor-styles.js'
 import { autosaveKey, readAutosave, writeAutosave } from './autosave.js'
 import { fromTextEntry, keyCommand, type EditorCommand } from './editor-keys.js'
-import { GraphHistory } from './graph-history.js'
+import { GraphUndo } from './graph-undo.js'
 import { allCheckpoints, putCheckpoints } from './model-store.js'
 import type { CheckpointItem } from './protocol.js'
 import { WorkerRunner, type RunOutcome } from './runner.js'
 import { rateStatus } from './train-rate.js'
-import { fitView } from './view-fit.js'
+import { arrange } from './auto-layout.js'
+import { fitView, freeSpot } from './view-fit.js'
 
 let registered = false
 /** The editor showing each graph (node hooks are registered once, for every editor). */
@@ -121,7 +122,7 @@ export class StepEditor extends LitElement {
   outputs: { name: string; url: string }[] = []
   /** Trained checkpoints (path, stage, step), shown in the status bar with export links. */
   models: { path: string; stage: string; step: number }[] = []
-  private readonly checkpoints = new Map<string, CheckpointItem>()
+  private readonly checkpoints = new ModelShelf()
   private restored: Promise<void> = Promise.resolve()
   /** Whether Live mode (camera frames through the graph) is on. */
   live = false
@@ -142,10 +143,16 @@ export class StepEditor extends LitElement {
   private presetUrl = globalThis.location?.href ?? ''
   private readonly dropped = new Map<string, Uint8Array>()
   private saveTimer = 0
-  private readonly history = new GraphHistory()
-  /** Set while undo / redo restores a snapshot (which is not a new step). */
-  private restoring = false
-  private recordPending = false
+  private readonly undoStack = new GraphUndo(
+    this.graph,
+    () => JSON.stringify(this.save()),
+    () => {
+      this.changed()
+      this.view?.setDirty(true, true)
+    },
+  )
+  /** viewState() after the last fit to view ('' when none). */
+  private fitted = ''
 
   override connectedCallback(): void {
     super.connectedCallback()
@@ -182,7 +189,7 @@ export class StepEditor extends LitElement {
     }
     this.restored = (
       this.checkpoints.size > 0
-        ? Promise.resolve([...this.checkpoints.values()])
+        ? Promise.resolve(this.checkpoints.all())
         : allCheckpoints().catch(() => [])
     ).then((items) => {
       this.keep(items)
@@ -273,26 +280,12 @@ export class StepEditor extends LitElement {
 
   /** Undoes the last graph edit (Ctrl+Z); false when there is none. */
   undo(): boolean {
-    return this.restore(this.history.undo())
+    return this.undoStack.undo()
   }
 
   /** Redoes the last undone edit (Ctrl+Shift+Z, Ctrl+Y); false when there is none. */
   redo(): boolean {
-    return this.restore(this.history.redo())
-  }
-
-  private restore(snapshot: string | null): boolean {
-    if (snapshot === null) return false
-    this.restoring = true
-    try {
-      this.graph.configure(JSON.parse(snapshot) as Parameters<LGraph['configure']>[0])
-      this.history.replaceCurrent(JSON.stringify(this.save()))
-      this.changed()
-    } finally {
-      this.restoring = false
-    }
-    this.view?.setDirty(true, true)
-    return true
+    return this.undoStack.redo()
   }
 
   /** The preview images of a node (the last ones it showed), e.g. to save them elsewhere. */
@@ -353,7 +346,15 @@ export class StepEditor extends LitElement {
 
   /** Pans and zooms the canvas so the whole graph is visible. */
   fitView(): void {
-    if (this.view) fitView(this.view, this.graph)
+    if (!this.view) return
+    fitView(this.view, this.graph)
+    this.fitted = this.viewState()
+  }
+
+  /** The view's pan and zoom, comparable (to tell whether the user moved it since a fit). */
+  private viewState(): string {
+    const ds = this.view?.ds
+    return ds ? JSON.stringify([ds.scale, ...ds.offset]) : ''
   }
 
   /** The graph as a preset (what Save writes). */
@@ -419,6 +420,8 @@ export class StepEditor extends LitElement {
       .then((outcome) => {
         this.running = false
         this.lastRun = outcome
+        // nodes grew for their previews: keep the whole graph in view, unless the user moved it
+        if (!this.live && this.fitted === this.viewState()) this.fitView()
         if (!this.live || outcome.status !== 'done' || fallback)
           this.status =
             (outcome.message ? `${outcome.status}: ${outcome.message}` : outcome.status) +
@@ -464,44 +467,45 @@ export class StepEditor extends LitElement {
 
   /** Trained checkpoints known to the editor (from runs, IndexedDB or imported files). */
   modelList(): { path: string; stage: string; step: number }[] {
-    return [...this.checkpoints.values()].map((c) => ({
-      path: c.path,
-      stage: c.manifest.stage,
-      step: c.manifest.step,
-    }))
+    return this.checkpoints.list()
   }
 
   /** A checkpoint as one file's text (.stepckpt), for download. */
   exportCheckpoint(path: string): string {
-    const c = this.checkpoints.get(path)
-    if (!c) throw new Error(`no trained model '${path}'`)
-    return encodeBundle({ path: c.path, manifest: c.manifest, files: new Map(c.files) })
+    return this.checkpoints.exportText(path)
   }
 
   /** Imports a .stepckpt file's text: stored in IndexedDB and usable by Load Model at once. */
   async importCheckpoint(text: string, name = 'checkpoint file'): Promise<string> {
-    const b = await decodeBundle(text, name)
-    const item = { path: b.path, manifest: b.manifest, files: [...b.files.entries()] }
-    this.keep([item])
+    const item = await this.checkpoints.importText(text, name)
+    this.models = this.modelList()
     this.runner?.restore([item])
     await putCheckpoints([item])
-    return b.path
+    return item.path
   }
 
   private keep(items: readonly CheckpointItem[]): void {
-    for (const item of items) this.checkpoints.set(item.path, item)
+    this.checkpoints.keep(items)
     this.models = this.modelList()
   }
 
-  private modelLink(m: { path: string; stage: string; step: number }) {
-    const exportIt = (e: Event) => {
-      e.preventDefault()
-      const name = `${m.path.replace(/\W+/g, '-')}.stepckpt`
-      saveFile(name, this.exportCheckpoint(m.path), 'application/json')
-    }
-    return html`<a href="#" title="export this checkpoint as one file" @click=${exportIt}
-      >${m.path} (${m.stage} ${m.step})</a
-    >`
+  /** Runs the selected node and what it needs (the whole graph when nothing is selected). */
+  runSelected(): Promise<RunOutcome> {
+    const first = [...(this.view?.selectedItems ?? [])].find((i) => i instanceof LGraphNode)
+    return this.run(first instanceof LGraphNode ? { until: Number(first.id) } : {})
+  }
+
+  /** Starts or stops Live mode. */
+  toggleLive(): void {
+    if (this.live) this.stopLive()
+    else void this.startLive()
+  }
+
+  /** Lays the graph out left to right and fits it to the view (undoable). */
+  arrange(): void {
+    arrange(this.graph)
+    this.changed()
+    this.fitView()
   }
 
   /** Ends Live mode after the current frame. */
@@ -535,11 +539,13 @@ export class StepEditor extends LitElement {
     }
   }
 
-  private download(): void {
+  /** Offers the graph as a JSON download (Save). */
+  download(): void {
     saveFile('step-graph.json', JSON.stringify(this.save(), null, 2), 'application/json')
   }
 
-  private async pick(e: Event): Promise<void> {
+  /** Loads the file picked with Load: a graph (JSON, provenance PNG) or a checkpoint. */
+  async pick(e: Event): Promise<void> {
     const file = (e.target as HTMLInputElement).files?.[0]
     if (!file) return
     try {
@@ -554,25 +560,23 @@ export class StepEditor extends LitElement {
     }
   }
 
+  /** Adds a node from the palette near the middle of the view, where no other node is. */
   private addNode(type: string): void {
     const node = LiteGraph.createNode(type)
-    if (!node) return
-    const [cx, cy] = this.view?.ds.offset ?? [0, 0]
-    node.pos = [80 - cx + Math.random() * 40, 80 - cy + Math.random() * 40]
+    if (!node || !this.view) return
+    const { ds, canvas } = this.view
+    const [w = 200, h = 100] = node.size
+    const [cx = 0, cy = 0] = ds.convertCanvasToOffset([
+      canvas.clientWidth / 2,
+      canvas.clientHeight / 3,
+    ])
+    node.pos = freeSpot(this.graph.nodes, [cx - w / 2, cy - h / 2], [w, h])
     this.graph.add(node)
     this.changed()
   }
 
   private changed(): void {
-    if (!this.restoring && !this.recordPending) {
-      // one user action makes several litegraph changes (a delete unlinks, then removes):
-      // they become one undo step, recorded once the action's event handler has finished
-      this.recordPending = true
-      queueMicrotask(() => {
-        this.recordPending = false
-        this.history.record(JSON.stringify(this.save()))
-      })
-    }
+    this.undoStack.changed()
     this.emit('graph-change', null)
     clearTimeout(this.saveTimer)
     this.saveTimer = window.setTimeout(() => {
@@ -590,81 +594,10 @@ export class StepEditor extends LitElement {
   }
 
   override render() {
-    const categories = [...new Set(NODE_LIST.map((n) => n.category))]
-    const selected = () => {
-      const first = [...(this.view?.selectedItems ?? [])].find((i) => i instanceof LGraphNode)
-      return first instanceof LGraphNode ? Number(first.id) : undefined
-    }
     return html`
-      <div class="bar">
-        <button
-          class="primary"
-          id="run"
-          title="Run the graph (Ctrl+Enter)"
-          ?disabled=${this.running}
-          @click=${() => this.run()}
-        >
-          Run
-        </button>
-        <button
-          id="run-to"
-          ?disabled=${this.running}
-          @click=${() => {
-            const u = selected()
-            void this.run(u === undefined ? {} : { until: u })
-          }}
-        >
-          Run to selected
-        </button>
-        <button
-          id="live"
-          title="Run the graph on camera frames (Webcam nodes)"
-          @click=${() => (this.live ? this.stopLive() : void this.startLive())}
-        >
-          ${this.live ? 'Stop live' : 'Live'}
-        </button>
-        <button id="cancel" ?disabled=${!this.running} @click=${() => this.cancel()}>Cancel</button>
-        <button id="undo" title="Undo (Ctrl+Z)" @click=${() => this.undo()}>Undo</button>
-        <button id="redo" title="Redo (Ctrl+Shift+Z, Ctrl+Y)" @click=${() => this.redo()}>
-          Redo
-        </button>
-        <button id="fit" title="Fit the graph to the view (.)" @click=${() => this.fitView()}>
-          Fit
-        </button>
-        <button
-          id="reset"
-          title="Start again from the default graph (Ctrl+Z brings yours back)"
-          @click=${() => void this.reset()}
-        >
-          Reset
-        </button>
-        <button id="save" @click=${() => this.download()}>Save</button>
-        <label
-          ><button
-            @click=${(e: Event) => ((e.currentTarget as HTMLElement).nextElementSibling as HTMLInputElement).click()}
-          >
-            Load</button
-          ><input
-            id="load"
-            type="file"
-            accept=".json,.png,.stepckpt"
-            hidden
-            @change=${(e: Event) => void this.pick(e)}
-        /></label>
-        <span class="status" id="status">${this.status}</span>
-      </div>
+      ${toolbarTemplate(this)}
       <div class="main">
-        ${
-          this.readonly
-            ? null
-            : html`<nav>
-                ${categories.map(
-                  (c) =>
-                    html`<h4>${c.replace('StEP/', '')}</h4>
-                      ${NODE_LIST.filter((n) => n.category === c).map((n) => html`<button title=${n.description} @click=${() => this.addNode(n.type)}>${n.title}</button>`)}`,
-                )}
-              </nav>`
-        }
+        ${this.readonly ? null : paletteTemplate((type) => this.addNode(type))}
         <div
           class="canvas"
           @dragover=${(e: DragEvent) => e.preventDefault()}
@@ -682,7 +615,9 @@ export class StepEditor extends LitElement {
         <span
           >${this.outputs.map((o) => html`<a href=${o.url} download=${o.name}>${o.name}</a>`)}</span
         >
-        <span id="models">${this.models.map((m) => this.modelLink(m))}</span>
+        <span id="models"
+          >${this.models.map((m) => modelLink(m, (p) => this.exportCheckpoint(p)))}</span
+        >
       </footer>
       ${
         this.lightbox

@@ -43,3 +43,26 @@ export function fitView(view: LGraphCanvas, graph: LGraph): void {
   view.ds.offset = [-x + (cw / scale - w) / 2, -y + (ch / scale - h) / 2]
   view.setDirty(true, true)
 }
+
+/**
+ * A position near `start` where a node of `size` overlaps none of `nodes`: tried down and to the
+ * right in steps, so nodes added one after another from the palette do not pile up on one spot.
+ */
+export function freeSpot(
+  nodes: readonly LGraphNode[],
+  start: readonly [number, number],
+  size: readonly [number, number],
+): [number, number] {
+  const title = LiteGraph.NODE_TITLE_HEIGHT
+  const hits = (x: number, y: number) =>
+    nodes.some((n) => {
+      const [nx = 0, ny = 0] = n.pos
+      const [nw = 0, nh = 0] = n.size
+      return x < nx + nw && nx < x + size[0] && y - title < ny + nh && ny - title < y + size[1]
+    })
+  for (let k = 0; k < 60; k++) {
+    const [x, y] = [start[0] + (k % 6) * (size[0] + 20), start[1] + Math.floor(k / 6) * 60]
+    if (!hits(x, y)) return [x, y]
+  }
+  return [start[0] + 30, start[1] + 30]
+}

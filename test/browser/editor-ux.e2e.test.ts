@@ -417,4 +417,76 @@ describe('editor ux (wasm, 1280x800)', () => {
       await page.close()
     }
   }, 300_000)
+
+  it('palette nodes land apart, in view; Arrange lays the graph out without overlaps', async (ctx) => {
+    if (needsChromium(ctx)) return
+    const page = await openEditor(browser as Browser, url, 'backend=wasm')
+    /** Boxes [x, y, w, h] of every node in client pixels, title bar included. */
+    const boxes = () =>
+      page.evaluate(() => {
+        type Node = { id: number; pos: number[]; size: number[] }
+        const ed = document.querySelector('step-editor') as HTMLElement & {
+          graph: { nodes: Node[] }
+          view: { ds: { scale: number; offset: number[] } }
+        }
+        const r = (
+          ed.shadowRoot?.querySelector('canvas') as HTMLCanvasElement
+        ).getBoundingClientRect()
+        const { scale, offset } = ed.view.ds
+        const view = [r.left, r.top, r.width, r.height]
+        const nodes = ed.graph.nodes.map((n) => ({
+          id: n.id,
+          box: [
+            r.left + ((n.pos[0] ?? 0) + (offset[0] ?? 0)) * scale,
+            r.top + ((n.pos[1] ?? 0) - 30 + (offset[1] ?? 0)) * scale,
+            (n.size[0] ?? 0) * scale,
+            ((n.size[1] ?? 0) + 30) * scale,
+          ],
+        }))
+        return { view, nodes }
+      })
+    const overlaps = (b: { box: number[] }[]) =>
+      b.flatMap((p, i) =>
+        b.slice(i + 1).filter((q) => {
+          const [ax = 0, ay = 0, aw = 0, ah = 0] = p.box
+          const [bx = 0, by = 0, bw = 0, bh = 0] = q.box
+          return ax < bx + bw && bx < ax + aw && ay < by + bh && by < ay + ah
+        }),
+      ).length
+    try {
+      await page.evaluate(() =>
+        (document.querySelector('step-editor') as EditorElement).load({
+          schemaVersion: 1,
+          nodes: [],
+          links: [],
+        }),
+      )
+      for (let i = 0; i < 3; i++)
+        await page.click('step-editor nav button:has-text("Gaussian Sample")')
+      const added = await boxes()
+      expect(added.nodes.length).toBe(3)
+      expect(overlaps(added.nodes)).toBe(0)
+      const [vx = 0, vy = 0, vw = 0, vh = 0] = added.view
+      for (const { box } of added.nodes) {
+        const [x = 0, y = 0, w = 0, h = 0] = box
+        expect(x).toBeGreaterThanOrEqual(vx)
+        expect(y).toBeGreaterThanOrEqual(vy)
+        expect(x + w).toBeLessThanOrEqual(vx + vw)
+        expect(y + h).toBeLessThanOrEqual(vy + vh)
+      }
+      await page.evaluate(() =>
+        (document.querySelector('step-editor') as EditorElement).load(
+          'examples/presets/train-from-scratch.json',
+        ),
+      )
+      await page.click('step-editor #arrange')
+      const arranged = await boxes()
+      expect(arranged.nodes.length).toBe(12)
+      expect(overlaps(arranged.nodes)).toBe(0)
+      await page.keyboard.press('Control+z') // Arrange is one undoable step
+      expect((await boxes()).nodes.map((n) => n.box)).not.toEqual(arranged.nodes.map((n) => n.box))
+    } finally {
+      await page.close()
+    }
+  }, 300_000)
 })
