@@ -151,7 +151,9 @@ describe('editor ux (wasm, 1280x800)', () => {
       await page.keyboard.press('Control+z')
       expect(await graphShape(page)).toEqual(all)
 
-      // copy / paste one node: a new node of the same type
+      // copy / paste one node: a new node of the same type (a pause first: two clicks on the
+      // same title in quick succession are a double click, which edits the title)
+      await page.waitForTimeout(600)
       await page.mouse.click(title.x, title.y)
       await page.keyboard.press('Control+c')
       await page.mouse.move(title.x + 40, title.y + 300)
