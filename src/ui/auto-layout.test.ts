@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { LGraph, LiteGraph, LGraphNode } from '@comfyorg/litegraph'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { arrange, BAND_COLUMNS, layoutColumns } from './auto-layout.js'
+import { arrange, layoutColumns } from './auto-layout.js'
 import { registerStepNodes } from './litegraph-nodes.js'
 import { nodesBounds } from './view-fit.js'
 
@@ -35,7 +35,7 @@ describe('arrange', () => {
       'interpolation-grid',
     ]) {
       const graph = load(name)
-      arrange(graph)
+      const band = arrange(graph)
       const cols = layoutColumns(graph)
       for (const link of graph.links.values()) {
         const from = graph.getNodeById(link.origin_id)
@@ -43,7 +43,7 @@ describe('arrange', () => {
         if (!from || !to) continue
         const [a = 0, b = 0] = [cols.get(from), cols.get(to)]
         expect(b).toBeGreaterThan(a)
-        if (Math.floor(a / BAND_COLUMNS) === Math.floor(b / BAND_COLUMNS))
+        if (Math.floor(a / band) === Math.floor(b / band))
           expect(to.pos[0]).toBeGreaterThan((from.pos[0] ?? 0) + (from.size[0] ?? 0))
         else expect(to.pos[1]).toBeGreaterThan((from.pos[1] ?? 0) + (from.size[1] ?? 0))
       }

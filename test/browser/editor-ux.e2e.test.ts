@@ -8,7 +8,7 @@
 import type { Server } from 'node:http'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Browser } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildPreset } from '../../src/runtime/preset.js'
 import { chromiumPath, launchChromium } from './chromium.js'
@@ -56,6 +56,37 @@ function needsChromium(ctx: { skip: (note: string) => void }): boolean {
   ctx.skip('Chromium not installed')
   return true
 }
+
+/** Boxes [x, y, w, h] of every node in client pixels, title bar included. */
+const boxes = (page: Page) =>
+  page.evaluate(() => {
+    type Node = { id: number; pos: number[]; size: number[] }
+    const ed = document.querySelector('step-editor') as HTMLElement & {
+      graph: { nodes: Node[] }
+      view: { ds: { scale: number; offset: number[] } }
+    }
+    const r = (ed.shadowRoot?.querySelector('canvas') as HTMLCanvasElement).getBoundingClientRect()
+    const { scale, offset } = ed.view.ds
+    const view = [r.left, r.top, r.width, r.height]
+    const nodes = ed.graph.nodes.map((n) => ({
+      id: n.id,
+      box: [
+        r.left + ((n.pos[0] ?? 0) + (offset[0] ?? 0)) * scale,
+        r.top + ((n.pos[1] ?? 0) - 30 + (offset[1] ?? 0)) * scale,
+        (n.size[0] ?? 0) * scale,
+        ((n.size[1] ?? 0) + 30) * scale,
+      ],
+    }))
+    return { view, nodes }
+  })
+const overlaps = (b: { box: number[] }[]) =>
+  b.flatMap((p, i) =>
+    b.slice(i + 1).filter((q) => {
+      const [ax = 0, ay = 0, aw = 0, ah = 0] = p.box
+      const [bx = 0, by = 0, bw = 0, bh = 0] = q.box
+      return ax < bx + bw && bx < ax + aw && ay < by + bh && by < ay + ah
+    }),
+  ).length
 
 type Link = [number, number, number, number, number, string] // id, from, slot, to, slot, type
 
@@ -423,38 +454,6 @@ describe('editor ux (wasm, 1280x800)', () => {
   it('palette nodes land apart, in view; Arrange lays the graph out without overlaps', async (ctx) => {
     if (needsChromium(ctx)) return
     const page = await openEditor(browser as Browser, url, 'backend=wasm')
-    /** Boxes [x, y, w, h] of every node in client pixels, title bar included. */
-    const boxes = () =>
-      page.evaluate(() => {
-        type Node = { id: number; pos: number[]; size: number[] }
-        const ed = document.querySelector('step-editor') as HTMLElement & {
-          graph: { nodes: Node[] }
-          view: { ds: { scale: number; offset: number[] } }
-        }
-        const r = (
-          ed.shadowRoot?.querySelector('canvas') as HTMLCanvasElement
-        ).getBoundingClientRect()
-        const { scale, offset } = ed.view.ds
-        const view = [r.left, r.top, r.width, r.height]
-        const nodes = ed.graph.nodes.map((n) => ({
-          id: n.id,
-          box: [
-            r.left + ((n.pos[0] ?? 0) + (offset[0] ?? 0)) * scale,
-            r.top + ((n.pos[1] ?? 0) - 30 + (offset[1] ?? 0)) * scale,
-            (n.size[0] ?? 0) * scale,
-            ((n.size[1] ?? 0) + 30) * scale,
-          ],
-        }))
-        return { view, nodes }
-      })
-    const overlaps = (b: { box: number[] }[]) =>
-      b.flatMap((p, i) =>
-        b.slice(i + 1).filter((q) => {
-          const [ax = 0, ay = 0, aw = 0, ah = 0] = p.box
-          const [bx = 0, by = 0, bw = 0, bh = 0] = q.box
-          return ax < bx + bw && bx < ax + aw && ay < by + bh && by < ay + ah
-        }),
-      ).length
     try {
       await page.evaluate(() =>
         (document.querySelector('step-editor') as EditorElement).load({
@@ -465,7 +464,7 @@ describe('editor ux (wasm, 1280x800)', () => {
       )
       for (let i = 0; i < 3; i++)
         await page.click('step-editor nav button:has-text("Gaussian Sample")')
-      const added = await boxes()
+      const added = await boxes(page)
       expect(added.nodes.length).toBe(3)
       expect(overlaps(added.nodes)).toBe(0)
       const [vx = 0, vy = 0, vw = 0, vh = 0] = added.view
@@ -482,13 +481,84 @@ describe('editor ux (wasm, 1280x800)', () => {
         ),
       )
       await page.click('step-editor #arrange')
-      const arranged = await boxes()
+      const arranged = await boxes(page)
       expect(arranged.nodes.length).toBe(12)
       expect(overlaps(arranged.nodes)).toBe(0)
       await page.keyboard.press('Control+z') // Arrange is one undoable step
-      expect((await boxes()).nodes.map((n) => n.box)).not.toEqual(arranged.nodes.map((n) => n.box))
+      expect((await boxes(page)).nodes.map((n) => n.box)).not.toEqual(
+        arranged.nodes.map((n) => n.box),
+      )
     } finally {
       await page.close()
     }
   }, 300_000)
+
+  it.each([
+    'default',
+    'style-transfer',
+    'random-sampling',
+    'interpolation-grid',
+    'train-from-scratch',
+  ])(
+    'preset %s after a run at 1280x800: every node in view, none overlapping',
+    async (name, ctx) => {
+      if (needsChromium(ctx)) return
+      const page = await openEditor(browser as Browser, url, 'backend=wasm')
+      try {
+        const outcome = await page.evaluate(async (name) => {
+          type Node = {
+            type: string
+            properties: Record<string, unknown>
+            widgets?: { name: string; value: unknown }[]
+          }
+          const ed = document.querySelector('step-editor') as EditorElement & {
+            graph: { nodes: Node[] }
+          }
+          await ed.load(`examples/presets/${name}.json`)
+          if (name === 'train-from-scratch') {
+            // the full recipe trains for many minutes on pretrained features: a few steps on
+            // random features show the same panels
+            const quick: Record<string, Record<string, unknown>> = {
+              'step/synth-dataset': { count: 24 },
+              'step/train-encoder': { steps: 4, batch: 4, features: 'random', every: 2 },
+              'step/train-generator': { steps: 3, features: 'random', every: 1, samples: 1 },
+              'step/fine-tune': { steps: 2, features: 'random', every: 1, samples: 1 },
+              'step/train-mapper': { epochs: 3, every: 1 },
+              'step/evaluate': { count: 8, features: 'random' },
+            }
+            for (const n of ed.graph.nodes)
+              for (const [k, v] of Object.entries(quick[n.type] ?? {})) {
+                n.properties[k] = v
+                const w = n.widgets?.find((x) => x.name === k)
+                if (w) w.value = v
+              }
+          }
+          return ed.run()
+        }, name)
+        expect(outcome).toEqual({ status: 'done' })
+        await page.waitForTimeout(300)
+        const { view, nodes } = await boxes(page)
+        expect(overlaps(nodes)).toBe(0)
+        const [vx = 0, vy = 0, vw = 0, vh = 0] = view
+        for (const { id, box } of nodes) {
+          const [x = 0, y = 0, w = 0, h = 0] = box
+          expect([id, x >= vx, y >= vy, x + w <= vx + vw, y + h <= vy + vh]).toEqual([
+            id,
+            true,
+            true,
+            true,
+            true,
+          ])
+        }
+        await page.screenshot({ path: join(SHOTS, `preset-${name}.png`) })
+        if (process.env.STEP_DOC_SCREENSHOTS === '1')
+          await page.screenshot({
+            path: join(process.cwd(), 'docs', 'images', `preset-${name}.png`),
+          })
+      } finally {
+        await page.close()
+      }
+    },
+    300_000,
+  )
 })
