@@ -9,6 +9,9 @@ import type { Server } from 'node:http'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { createServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildPreset } from '../../src/runtime/preset.js'
 import { chromiumPath, launchChromium } from './chromium.js'
@@ -561,4 +564,28 @@ describe('editor ux (wasm, 1280x800)', () => {
     },
     300_000,
   )
+
+  it('npm start: the first Run on a cold dev server is not lost to a reload', async (ctx) => {
+    if (needsChromium(ctx)) return
+    const dev = await createServer({
+      configFile: join(process.cwd(), 'vite.config.ts'),
+      logLevel: 'error',
+      cacheDir: await mkdtemp(join(tmpdir(), 'step-vite-cache-')), // nothing pre-bundled yet
+      server: { port: 0 },
+    })
+    await dev.listen()
+    const page = await (browser as Browser).newPage({ viewport: { width: 1280, height: 800 } })
+    try {
+      let loads = 0
+      page.on('load', () => loads++)
+      await page.goto(`${dev.resolvedUrls?.local[0] ?? ''}?backend=wasm`)
+      await waitReady(page)
+      await waitGraph(page)
+      expect(await runAndWait(page)).toEqual({ status: 'done' })
+      expect(loads).toBe(1)
+    } finally {
+      await page.close()
+      await dev.close()
+    }
+  }, 300_000)
 })
