@@ -1,17 +1,24 @@
 /**
  * <step-editor>: the StEP graph editor as one custom element — a litegraph canvas with the StEP
- * node set (from the registry), a palette by category, Run / Run to selected / Cancel, preset
- * save and load (JSON, or a PNG a graph wrote), drag-and-drop of images, autosave, and a status
- * bar with the backend in use. Graphs execute in a Web Worker (worker.ts); the page only draws.
+ * node set (from the registry; links follow the runtime's socket rules), a palette by category,
+ * Run / Run to selected / Cancel, undo / redo, Arrange, Fit, Reset, preset save and load (JSON,
+ * or a PNG a graph wrote), drag-and-drop of images, autosave, previews that open in a lightbox,
+ * training panels, and a footer with a backend menu and the backend in use and why. Graphs
+ * execute in a Web Worker (worker.ts); the page only draws. docs/editor.md is the user's guide.
  *
- * Attributes: preset (URL), backend (auto|webgpu|webgl|wasm|cpu), threads (wasm threads; default
- * every core, at most 8; more than 1 needs cross-origin isolation), readonly, default-model (URL
- * of the folder 'default' names), allow-origins (space-separated origins graphs may fetch images
- * and models from besides the page's own; '*' for any; property allowOrigins: string[]). Events (CustomEvent, bubbling, composed): graph-change,
- * run-start, run-event (every executor event), run-done, run-error, backend-ready (detail:
- * backendInfo, editor-backend.ts). Training nodes show their images/s on the node and in the
- * status bar (train-rate.ts).
- * API: load(presetOrUrl), save(), run({ until }), cancel(), backendInfo, lastRun.
+ * Attributes: preset (URL of the default graph), start (autosave|preset: whether a reload shows
+ * the autosaved graph, the default, or always the preset), backend (auto|webgpu|webgl|wasm|cpu),
+ * threads (wasm threads; default every core, at most 8; more than 1 needs cross-origin
+ * isolation), readonly, default-model (URL, relative to the page, of the folder 'default' names),
+ * allow-origins (space-separated origins graphs may fetch images and models from besides the
+ * page's own; '*' for any; property allowOrigins: string[]).
+ * Events (CustomEvent, bubbling, composed): graph-change, run-start, run-event (every executor
+ * event), run-done, run-error, backend-ready (detail: backendInfo, editor-backend.ts).
+ * Keys: Delete / Backspace, Ctrl+A, Ctrl+C / Ctrl+V (litegraph's), Ctrl+Z, Ctrl+Shift+Z / Ctrl+Y,
+ * Ctrl+Enter (run), '.' (fit); in the lightbox Escape and the arrow keys.
+ * API: load(presetOrUrl), save(), run({ until }), runSelected(), cancel(), undo(), redo(),
+ * arrange(), fitView(), reset(), previews(id), openPreview(id, i), nodeReadout(id), backendInfo,
+ * lastRun.
  * Styling: --step-bg, --step-fg, --step-accent, --step-height.
  */
 import { LGraph, LGraphCanvas, LGraphNode, LiteGraph } from '@comfyorg/litegraph'
