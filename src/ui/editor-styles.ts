@@ -95,4 +95,34 @@ export const editorStyles = css`
     gap: 8px;
     align-items: center;
   }
+  .link-menu-backdrop {
+    position: absolute;
+    inset: 0;
+    z-index: 9;
+  }
+  .link-menu {
+    position: absolute;
+    z-index: 10;
+    max-height: 60%;
+    overflow: auto;
+    padding: 4px;
+    background: #2a2a2a;
+    border: 1px solid #555;
+    border-radius: 4px;
+    box-shadow: 0 4px 12px rgba(0, 0, 0, 0.5);
+  }
+  .link-menu h4 {
+    margin: 2px 4px 4px;
+    font-size: 11px;
+    opacity: 0.7;
+  }
+  .link-menu button {
+    display: block;
+    width: 100%;
+    text-align: left;
+    margin: 1px 0;
+  }
+  .link-menu small {
+    opacity: 0.6;
+  }
 `

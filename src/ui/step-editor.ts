@@ -38,6 +38,7 @@ import {
   resetOverlays,
 } from './node-overlay.js'
 import { lightboxTemplate, type LightboxState } from './lightbox.js'
+import { linkChoices, linkMenuTemplate, type LinkChoice, type LinkMenuState } from './link-menu.js'
 import { trainingLine } from './training-panel.js'
 import { openCamera, type Camera } from './camera.js'
 import { parseGraphFile, readGraphText, saveFile } from './editor-files.js'
@@ -106,6 +107,7 @@ export class StepEditor extends LitElement {
     live: { state: true },
     models: { state: true },
     lightbox: { state: true },
+    linkMenu: { state: true },
   }
 
   static override styles = editorStyles
@@ -137,6 +139,14 @@ export class StepEditor extends LitElement {
   fps = 0
   /** The backend the worker runs on (with its wasm threads), once ready. */
   backendInfo: EditorBackendInfo | null = null
+  /** The menu offered for a new link dropped on empty canvas (null: closed). */
+  linkMenu: LinkMenuState | null = null
+  private pendingLink: {
+    nodeId: number
+    slot: number
+    from: 'output' | 'input'
+    at: [number, number]
+  } | null = null
   /** The preview images shown large (null: closed). */
   lightbox: LightboxState | null = null
   /** Status of the last finished run. */
@@ -229,6 +239,28 @@ export class StepEditor extends LitElement {
     this.view = new LGraphCanvas(canvas, this.graph)
     this.view.read_only = this.readonly
     this.view.show_info = false // litegraph's debug read-out (T / I / N / V / FPS)
+    const links = this.view.linkConnector
+    links.events.addEventListener('dropped-on-canvas', (ce) => {
+      const e = ce.detail
+      const link = links.renderLinks[0]
+      if (this.readonly || links.state.draggingExistingLinks || !(link?.node instanceof LGraphNode))
+        return
+      const from = links.state.connectingTo === 'input' ? 'output' : 'input'
+      const type = String(link.fromSlot.type)
+      const host = this.getBoundingClientRect()
+      this.pendingLink = {
+        nodeId: Number(link.node.id),
+        slot: link.fromSlotIndex,
+        from,
+        at: [e.canvasX, e.canvasY],
+      }
+      this.linkMenu = {
+        x: e.clientX - host.left,
+        y: e.clientY - host.top,
+        type,
+        choices: linkChoices(type, from),
+      }
+    })
     const box = this.renderRoot.querySelector('.canvas') as HTMLElement
     new ResizeObserver(() => {
       this.view?.resize(box.clientWidth, box.clientHeight)
@@ -325,6 +357,11 @@ export class StepEditor extends LitElement {
   }
 
   private readonly onKey = (e: KeyboardEvent): void => {
+    if (this.linkMenu && e.key === 'Escape') {
+      this.linkMenu = null
+      e.preventDefault()
+      return
+    }
     if (this.lightbox) {
       const { index, images } = this.lightbox
       const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0
@@ -341,6 +378,23 @@ export class StepEditor extends LitElement {
     e.preventDefault()
     e.stopPropagation()
     this.command(command)
+  }
+
+  /** Adds the node chosen in the link menu where the link was dropped, linked to it. */
+  private chooseLinked(c: LinkChoice): void {
+    const p = this.pendingLink
+    this.linkMenu = null
+    this.pendingLink = null
+    const origin = p ? this.graph.getNodeById(p.nodeId) : null
+    const node = LiteGraph.createNode(c.type)
+    if (!p || !origin || !node) return
+    const [w = 200] = node.size
+    node.pos = [p.from === 'output' ? p.at[0] : p.at[0] - w, p.at[1]]
+    this.graph.add(node)
+    if (p.from === 'output') origin.connect(p.slot, node, c.slot)
+    else node.connect(c.slot, origin, p.slot)
+    this.changed()
+    this.view?.canvas.focus({ preventScroll: true }) // the menu's button is gone: keys to the canvas
   }
 
   /** Carries out a keyboard command. */
@@ -626,6 +680,15 @@ export class StepEditor extends LitElement {
           >${this.models.map((m) => modelLink(m, (p) => this.exportCheckpoint(p)))}</span
         >
       </footer>
+      ${
+        this.linkMenu
+          ? linkMenuTemplate(
+              this.linkMenu,
+              (c) => this.chooseLinked(c),
+              () => (this.linkMenu = null),
+            )
+          : null
+      }
       ${
         this.lightbox
           ? lightboxTemplate(this.lightbox, {

@@ -588,4 +588,42 @@ describe('editor ux (wasm, 1280x800)', () => {
       await dev.close()
     }
   }, 300_000)
+
+  it('a link dropped on empty canvas offers the nodes that take it, and adds one linked', async (ctx) => {
+    if (needsChromium(ctx)) return
+    const page = await openEditor(browser as Browser, url, 'backend=wasm')
+    try {
+      await waitGraph(page, 13)
+      const before = await graphShape(page)
+      const from = await slotPoint(page, 2, 'output', 0) // Model's model output
+      await drag(page, from, { x: 700, y: 110 }) // empty canvas above the graph
+      const menu = page.locator('step-editor #link-menu')
+      await menu.waitFor({ timeout: 5_000 })
+      const offered = await menu
+        .locator('button')
+        .evaluateAll((bs) => bs.map((b) => b.getAttribute('data-type')))
+      // Model feeds Encoder / Generator / Mapper inputs too
+      expect(offered).toEqual(
+        expect.arrayContaining(['step/generate', 'step/mapper', 'step/style-encode']),
+      )
+      expect(offered).not.toContain('step/load-image')
+      await menu.locator('button[data-type="step/style-encode"]').click()
+      const after = await graphShape(page)
+      expect(after.ids.length).toBe(before.ids.length + 1)
+      expect(after.links).toBe(before.links + 1)
+      const added = await page.evaluate(() => {
+        const saved = (document.querySelector('step-editor') as EditorElement).save()
+        const node = saved.nodes.at(-1)
+        const link = (saved.links as Link[]).find((l) => l[3] === node?.id)
+        return { type: node?.type, link: link?.slice(1, 5) }
+      })
+      expect(added.type).toBe('step/style-encode')
+      expect(added.link?.slice(0, 2)).toEqual([2, 0])
+      expect(added.link?.[3]).toBe(1) // its encoder input
+      await page.keyboard.press('Control+z')
+      expect(await graphShape(page)).toEqual(before)
+    } finally {
+      await page.close()
+    }
+  }, 300_000)
 })
