@@ -62,3 +62,25 @@ export function threadsSetting(value: number | string | null | undefined): {
     problem: `threads: expected an integer >= 1 (got ${JSON.stringify(String(value))}); using every core`,
   }
 }
+
+/** A backend fault the run survived, as the editor shows it: the status text and backendInfo. */
+export function fallbackInfo(e: {
+  readonly from: string
+  readonly to: string
+  readonly title: string
+  readonly kind: string
+  readonly reason: string
+}): { status: string; info: EditorBackendInfo } {
+  const why = `${e.from} failed mid-run (${e.kind}: ${e.reason})`
+  return {
+    status: `backend ${e.from} failed in ${e.title} (${e.kind}: ${e.reason}); continued on ${e.to}`,
+    info: {
+      backend: e.to,
+      adapter: null,
+      threads: null,
+      label: `${e.to} (fallback from ${e.from})`,
+      why,
+      attempts: [`${e.from}: ${why}`, `${e.to}: ok`],
+    },
+  }
+}

@@ -38,11 +38,16 @@ import {
   resetOverlays,
 } from './node-overlay.js'
 import { lightboxTemplate, type LightboxState } from './lightbox.js'
-import { linkChoices, linkMenuTemplate, type LinkChoice, type LinkMenuState } from './link-menu.js'
+import { LinkDropMenu } from './link-drop.js'
 import { trainingLine } from './training-panel.js'
 import { openCamera, type Camera } from './camera.js'
 import { parseGraphFile, readGraphText, saveFile } from './editor-files.js'
-import { editorBackendInfo, threadsSetting, type EditorBackendInfo } from './editor-backend.js'
+import {
+  editorBackendInfo,
+  fallbackInfo,
+  threadsSetting,
+  type EditorBackendInfo,
+} from './editor-backend.js'
 import { backendControls } from './editor-footer.js'
 import { paletteTemplate, toolbarTemplate } from './editor-toolbar.js'
 import { modelLink, ModelShelf } from './editor-models.js'
@@ -107,7 +112,6 @@ export class StepEditor extends LitElement {
     live: { state: true },
     models: { state: true },
     lightbox: { state: true },
-    linkMenu: { state: true },
   }
 
   static override styles = editorStyles
@@ -139,20 +143,13 @@ export class StepEditor extends LitElement {
   fps = 0
   /** The backend the worker runs on (with its wasm threads), once ready. */
   backendInfo: EditorBackendInfo | null = null
-  /** The menu offered for a new link dropped on empty canvas (null: closed). */
-  linkMenu: LinkMenuState | null = null
-  private pendingLink: {
-    nodeId: number
-    slot: number
-    from: 'output' | 'input'
-    at: [number, number]
-  } | null = null
   /** The preview images shown large (null: closed). */
   lightbox: LightboxState | null = null
   /** Status of the last finished run. */
   lastRun: { status: string; message?: string } | null = null
 
   readonly graph = new LGraph()
+  private readonly linkDrop = new LinkDropMenu(this, this.graph, () => this.changed())
   private view: LGraphCanvas | null = null
   private runner: WorkerRunner | null = null
   /** settings() of the running worker. */
@@ -239,28 +236,7 @@ export class StepEditor extends LitElement {
     this.view = new LGraphCanvas(canvas, this.graph)
     this.view.read_only = this.readonly
     this.view.show_info = false // litegraph's debug read-out (T / I / N / V / FPS)
-    const links = this.view.linkConnector
-    links.events.addEventListener('dropped-on-canvas', (ce) => {
-      const e = ce.detail
-      const link = links.renderLinks[0]
-      if (this.readonly || links.state.draggingExistingLinks || !(link?.node instanceof LGraphNode))
-        return
-      const from = links.state.connectingTo === 'input' ? 'output' : 'input'
-      const type = String(link.fromSlot.type)
-      const host = this.getBoundingClientRect()
-      this.pendingLink = {
-        nodeId: Number(link.node.id),
-        slot: link.fromSlotIndex,
-        from,
-        at: [e.canvasX, e.canvasY],
-      }
-      this.linkMenu = {
-        x: e.clientX - host.left,
-        y: e.clientY - host.top,
-        type,
-        choices: linkChoices(type, from),
-      }
-    })
+    this.linkDrop.attach(this.view, () => this.readonly)
     const box = this.renderRoot.querySelector('.canvas') as HTMLElement
     new ResizeObserver(() => {
       this.view?.resize(box.clientWidth, box.clientHeight)
@@ -357,8 +333,8 @@ export class StepEditor extends LitElement {
   }
 
   private readonly onKey = (e: KeyboardEvent): void => {
-    if (this.linkMenu && e.key === 'Escape') {
-      this.linkMenu = null
+    if (this.linkDrop.open && e.key === 'Escape') {
+      this.linkDrop.close()
       e.preventDefault()
       return
     }
@@ -378,23 +354,6 @@ export class StepEditor extends LitElement {
     e.preventDefault()
     e.stopPropagation()
     this.command(command)
-  }
-
-  /** Adds the node chosen in the link menu where the link was dropped, linked to it. */
-  private chooseLinked(c: LinkChoice): void {
-    const p = this.pendingLink
-    this.linkMenu = null
-    this.pendingLink = null
-    const origin = p ? this.graph.getNodeById(p.nodeId) : null
-    const node = LiteGraph.createNode(c.type)
-    if (!p || !origin || !node) return
-    const [w = 200] = node.size
-    node.pos = [p.from === 'output' ? p.at[0] : p.at[0] - w, p.at[1]]
-    this.graph.add(node)
-    if (p.from === 'output') origin.connect(p.slot, node, c.slot)
-    else node.connect(c.slot, origin, p.slot)
-    this.changed()
-    this.view?.canvas.focus({ preventScroll: true }) // the menu's button is gone: keys to the canvas
   }
 
   /** Carries out a keyboard command. */
@@ -450,19 +409,11 @@ export class StepEditor extends LitElement {
           if (e.type === 'executing') titles.set(e.node, e.title)
           if (e.type === 'executing' && !this.live) this.status = `running ${e.title}…`
           if (e.type === 'backend-fallback') {
-            fallback = `backend ${e.from} failed in ${e.title} (${e.kind}: ${e.reason}); continued on ${e.to}`
-            this.status = fallback
-            const label = `${e.to} (fallback from ${e.from})`
-            const why = `${e.from} failed mid-run (${e.kind}: ${e.reason})`
-            this.backendInfo = {
-              backend: e.to,
-              adapter: null,
-              threads: null,
-              label,
-              why,
-              attempts: [`${e.from}: ${why}`, `${e.to}: ok`],
-            }
-            this.backendLabel = label
+            const f = fallbackInfo(e)
+            fallback = f.status
+            this.status = f.status
+            this.backendInfo = f.info
+            this.backendLabel = f.info.label
           }
           applyRunEvent(this.graph, e)
           if (e.type === 'progress' && !this.live && !fallback) {
@@ -680,15 +631,7 @@ export class StepEditor extends LitElement {
           >${this.models.map((m) => modelLink(m, (p) => this.exportCheckpoint(p)))}</span
         >
       </footer>
-      ${
-        this.linkMenu
-          ? linkMenuTemplate(
-              this.linkMenu,
-              (c) => this.chooseLinked(c),
-              () => (this.linkMenu = null),
-            )
-          : null
-      }
+      ${this.linkDrop.template()}
       ${
         this.lightbox
           ? lightboxTemplate(this.lightbox, {
