@@ -18,8 +18,13 @@ describe('step run', () => {
     expect(r.code).toBe(0)
     expect(r.stderr).toMatch(/node 5 \(Generate samples\): running/)
     expect(r.stdout).toMatch(/node 5 \(Generate samples\): done in/)
-    expect(r.stdout).toMatch(/done: 13 executed, 0 cached; seeds \{"3":\{"seed":7\}\}/)
-    expect((await readdir(out)).sort()).toEqual(['preview-13.png', 'samples.png', 'transfer.png'])
+    expect(r.stdout).toMatch(/done: 14 executed, 0 cached; seeds \{"3":\{"seed":7\}\}/)
+    expect((await readdir(out)).sort()).toEqual([
+      'preview-13.png',
+      'preview-14.png',
+      'samples.png',
+      'transfer.png',
+    ])
   })
 
   it('--until runs only the target and its ancestors; --set changes a widget', () => {

@@ -119,10 +119,21 @@ export function previewAt(node: LGraphNode, pos: readonly [number, number]): num
  * enough for them at 1:1, capped). Computed from the widgets each time, so re-runs never grow it.
  */
 function fitNode(node: LGraphNode, o: NodeOverlay): void {
+  const [x = 0, y = 0] = node.pos
+  const before = node.size[1] ?? 0
   node.size[0] = Math.max(node.size[0] ?? 0, wantedPreviewWidth(o.previews))
   const base = node.computeSize()[1] ?? 0
   const panel = o.training ? TRAINING_PANEL_HEIGHT : 0
   node.size[1] = base + panel + layoutPreviews(o.previews, node.size[0]).height
+  // a node that grew pushes the nodes right below it down by as much, so it covers none
+  const grew = (node.size[1] ?? 0) - before
+  const w = node.size[0] ?? 0
+  if (grew <= 0) return
+  for (const n of node.graph?.nodes ?? []) {
+    const [nx = 0, ny = 0] = n.pos
+    if (n !== node && ny >= y + before && nx < x + w && x < nx + (n.size[0] ?? 0))
+      n.pos[1] = ny + grew
+  }
 }
 
 /** Updates the overlays of `graph` from one run event. */

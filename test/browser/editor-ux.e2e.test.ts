@@ -112,7 +112,7 @@ describe('editor ux (wasm, 1280x800)', () => {
         ed.fitView()
         return { links, left: ed.save().links.length }
       })
-      expect(wanted.links.length).toBe(18)
+      expect(wanted.links.length).toBe(19)
       expect(wanted.left).toBe(0)
       await page.waitForTimeout(100)
       await page.screenshot({ path: join(SHOTS, 'ux-unwired.png') })
@@ -161,7 +161,7 @@ describe('editor ux (wasm, 1280x800)', () => {
         ),
       )
       const all = await graphShape(page)
-      expect(all.ids.length).toBe(13)
+      expect(all.ids.length).toBe(14)
       const title = await titlePoint(page, 3) // Gaussian Sample, one link out
       await page.mouse.click(title.x, title.y)
       await page.keyboard.press('Delete')
@@ -193,7 +193,7 @@ describe('editor ux (wasm, 1280x800)', () => {
       await page.mouse.move(title.x + 40, title.y + 300)
       await page.keyboard.press('Control+v')
       const pasted = await graphShape(page)
-      expect(pasted.ids.length).toBe(14)
+      expect(pasted.ids.length).toBe(15)
       const types = await page.evaluate(
         () =>
           (document.querySelector('step-editor') as EditorElement)
@@ -229,12 +229,12 @@ describe('editor ux (wasm, 1280x800)', () => {
     try {
       await waitGraph(page)
       const all = await graphShape(page)
-      expect(all.ids.length).toBe(13)
-      const title = await titlePoint(page, 13) // Preview Image
+      expect(all.ids.length).toBe(14)
+      const title = await titlePoint(page, 13) // Preview samples
       await page.mouse.click(title.x, title.y)
       await page.keyboard.press('Delete')
       const edited = await graphShape(page)
-      expect(edited.ids.length).toBe(12)
+      expect(edited.ids.length).toBe(13)
       await page.waitForTimeout(800) // autosave is debounced by 500 ms
       await page.reload()
       await waitReady(page)
@@ -248,7 +248,7 @@ describe('editor ux (wasm, 1280x800)', () => {
       expect(await runAndWait(page)).toEqual({ status: 'done' })
 
       await page.click('step-editor >> #reset')
-      await waitGraph(page, 13)
+      await waitGraph(page, 14)
       expect(await graphShape(page)).toEqual(all)
       await page.keyboard.press('Control+z')
       expect(await graphShape(page)).toEqual(edited)
@@ -282,12 +282,16 @@ describe('editor ux (wasm, 1280x800)', () => {
         return { outcome, shown: ed.previews(13).map((c) => `${c.width}x${c.height}`) }
       }, until ?? null)
     try {
-      await waitGraph(page, 13)
+      await waitGraph(page, 14)
       const first = await runPreviews()
       expect(first.outcome).toEqual({ status: 'done' })
-      expect(first.shown).toEqual(['464x68']) // the samples sheet: 7 columns of 64 px with 2 px gaps and border
+      // the samples sheet: 7 columns of S px samples (S: the shipped model's side) with 2 px gaps
+      expect(first.shown).toHaveLength(1)
+      const [sheetW = 0, sheetH = 0] = (first.shown[0] ?? '').split('x').map(Number)
+      const side = sheetH - 4
+      expect(sheetW).toBe(7 * side + 8 * 2)
       const size = await nodeSize(page, 13)
-      expect(size[0]).toBeGreaterThanOrEqual(464) // samples at 1:1
+      expect(size[0]).toBeGreaterThanOrEqual(Math.min(520, sheetW + 10)) // 1:1, up to 520 wide
       await page.waitForTimeout(200)
       await page.screenshot({ path: join(SHOTS, 'ux-previews.png') })
 
@@ -308,7 +312,7 @@ describe('editor ux (wasm, 1280x800)', () => {
       expect(partial).toEqual(first)
       expect(await nodeSize(page, 13)).toEqual(size)
       // a run to a node outside the preview's branch leaves its previews alone
-      expect((await runPreviews(9)).shown).toEqual(['464x68'])
+      expect((await runPreviews(9)).shown).toEqual(first.shown)
       expect(await nodeSize(page, 13)).toEqual(size)
 
       // a click on the preview opens it full size, with a download
@@ -320,10 +324,12 @@ describe('editor ux (wasm, 1280x800)', () => {
         natural: [img.naturalWidth, img.naturalHeight],
         drawn: [img.width, img.height],
       }))
-      expect(shown.natural).toEqual([464, 68])
-      expect(shown.drawn).toEqual([928, 136]) // enlarged 2x to fit 1100 x 600
+      expect(shown.natural).toEqual([sheetW, sheetH])
+      // enlarged by the largest whole factor that fits 1100 x 600 (at least 1)
+      const zoom = Math.max(1, Math.floor(Math.min(1100 / sheetW, 600 / sheetH)))
+      expect(shown.drawn).toEqual([sheetW * zoom, sheetH * zoom])
       const link = page.locator('step-editor #lightbox-download')
-      expect(await link.getAttribute('download')).toBe('preview-image-1.png')
+      expect(await link.getAttribute('download')).toBe('preview-samples-1.png')
       expect(await link.getAttribute('href')).toMatch(/^data:image\/png;base64,/)
       await page.screenshot({ path: join(SHOTS, 'ux-lightbox.png') })
       await page.keyboard.press('Escape')
@@ -593,7 +599,7 @@ describe('editor ux (wasm, 1280x800)', () => {
     if (needsChromium(ctx)) return
     const page = await openEditor(browser as Browser, url, 'backend=wasm')
     try {
-      await waitGraph(page, 13)
+      await waitGraph(page, 14)
       const before = await graphShape(page)
       const from = await slotPoint(page, 2, 'output', 0) // Model's model output
       await drag(page, from, { x: 700, y: 110 }) // empty canvas above the graph
