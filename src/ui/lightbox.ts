@@ -71,3 +71,13 @@ export function lightboxTemplate(s: LightboxState, on: LightboxActions) {
     </div>
   </div>`
 }
+
+/** Offers every image as a PNG download, named after the node ("preview-samples-1.png", …). */
+export function downloadImages(title: string, images: readonly HTMLCanvasElement[]): void {
+  images.forEach((image, i) => {
+    const a = document.createElement('a')
+    a.href = image.toDataURL('image/png')
+    a.download = downloadName(title, i)
+    a.click()
+  })
+}

@@ -5,6 +5,7 @@
  * litegraph instance — this editor's or an existing litegraph-based page's.
  */
 import type {
+  IContextMenuValue,
   ISlotType,
   LGraph,
   LGraphNode,
@@ -41,6 +42,8 @@ export interface RegisterOptions {
    * returns true when it was handled (e.g. a click on a preview), so litegraph does not drag.
    */
   readonly pointerDown?: (node: LGraphNode, pos: readonly [number, number]) => boolean
+  /** Extra entries at the top of a node's context menu (e.g. its preview images' actions). */
+  readonly menu?: (node: LGraphNode) => readonly { content: string; action: () => void }[]
 }
 
 /** Marker on StEP node classes: the definition they were made from. */
@@ -89,6 +92,13 @@ function nodeClass(
       this.onMouseDown = (e, pos: Point, canvas) =>
         (base?.call(this, e, pos, canvas) ?? false) ||
         (options.pointerDown?.(this, [pos[0] ?? 0, pos[1] ?? 0]) ?? false)
+    }
+
+    override getExtraMenuOptions(): (IContextMenuValue | null)[] {
+      return (options.menu?.(this) ?? []).map(({ content, action }) => ({
+        content,
+        callback: () => void action(),
+      }))
     }
 
     override onDrawForeground(ctx: CanvasRenderingContext2D): void {

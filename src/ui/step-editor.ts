@@ -37,7 +37,7 @@ import {
   previewAt,
   resetOverlays,
 } from './node-overlay.js'
-import { lightboxTemplate, type LightboxState } from './lightbox.js'
+import { downloadImages, lightboxTemplate, type LightboxState } from './lightbox.js'
 import { LinkDropMenu } from './link-drop.js'
 import { trainingLine } from './training-panel.js'
 import { openCamera, type Camera } from './camera.js'
@@ -79,6 +79,16 @@ function registerOnce(): void {
       decorate: (node, ctx) => {
         const o = overlayOf(node)
         if (o) drawOverlay(node, o, ctx)
+      },
+      menu: (node) => {
+        const editor = node.graph ? editors.get(node.graph) : undefined
+        const images = editor?.previews(Number(node.id)) ?? []
+        if (!editor || images.length === 0) return []
+        const many = images.length > 1 ? `${images.length} images` : 'image'
+        return [
+          { content: `Open ${many}`, action: () => editor.openPreview(Number(node.id), 0) },
+          { content: `Save ${many} (PNG)`, action: () => downloadImages(node.title, images) },
+        ]
       },
       pointerDown: (node, pos) => {
         const index = previewAt(node, pos)
@@ -330,6 +340,16 @@ export class StepEditor extends LitElement {
     const images = this.previews(nodeId)
     if (!node || !images[index]) return
     this.lightbox = { title: node.title, images, index }
+    // keys (Escape, arrows) reach the editor wherever the lightbox was opened from
+    void this.updateComplete.then(() =>
+      this.renderRoot.querySelector<HTMLElement>('#lightbox-close')?.focus(),
+    )
+  }
+
+  /** Closes the lightbox; keys go back to the canvas. */
+  private closeLightbox(): void {
+    this.lightbox = null
+    this.view?.canvas.focus({ preventScroll: true })
   }
 
   private readonly onKey = (e: KeyboardEvent): void => {
@@ -341,7 +361,7 @@ export class StepEditor extends LitElement {
     if (this.lightbox) {
       const { index, images } = this.lightbox
       const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0
-      if (e.key === 'Escape') this.lightbox = null
+      if (e.key === 'Escape') this.closeLightbox()
       else if (step)
         this.lightbox = { ...this.lightbox, index: (index + step + images.length) % images.length }
       else return
@@ -635,7 +655,7 @@ export class StepEditor extends LitElement {
       ${
         this.lightbox
           ? lightboxTemplate(this.lightbox, {
-              close: () => (this.lightbox = null),
+              close: () => this.closeLightbox(),
               show: (index) => this.lightbox && (this.lightbox = { ...this.lightbox, index }),
             })
           : null

@@ -632,4 +632,31 @@ describe('editor ux (wasm, 1280x800)', () => {
       await page.close()
     }
   }, 300_000)
+
+  it("a preview node's context menu opens its image and saves it as PNG", async (ctx) => {
+    if (needsChromium(ctx)) return
+    const page = await openEditor(browser as Browser, url, 'backend=wasm')
+    try {
+      await waitGraph(page, 14)
+      expect(await runAndWait(page)).toEqual({ status: 'done' })
+      const title = await titlePoint(page, 14) // Preview transfer
+      await page.mouse.click(title.x, title.y, { button: 'right' })
+      const open = page.locator('.litecontextmenu .litemenu-entry', { hasText: 'Open image' })
+      await open.waitFor({ timeout: 5_000 })
+      await open.click()
+      await page.locator('step-editor #lightbox img').waitFor({ timeout: 5_000 })
+      expect(await page.locator('step-editor .lightbox-bar span').textContent()).toMatch(
+        /^Preview transfer · 1 \/ 1 · \d+×\d+\s+px$/,
+      )
+      await page.keyboard.press('Escape')
+      await page.waitForTimeout(600) // a second press at once would be a double click
+      await page.mouse.click(title.x, title.y, { button: 'right' })
+      const save = page.locator('.litecontextmenu .litemenu-entry', { hasText: 'Save image (PNG)' })
+      await save.waitFor({ timeout: 5_000 })
+      const [download] = await Promise.all([page.waitForEvent('download'), save.click()])
+      expect(download.suggestedFilename()).toBe('preview-transfer-1.png')
+    } finally {
+      await page.close()
+    }
+  }, 300_000)
 })
