@@ -502,7 +502,7 @@ describe('editor ux (wasm, 1280x800)', () => {
     }
   }, 300_000)
 
-  it.each([
+  it.for([
     'default',
     'style-transfer',
     'random-sampling',
@@ -510,6 +510,7 @@ describe('editor ux (wasm, 1280x800)', () => {
     'train-from-scratch',
   ])(
     'preset %s after a run at 1280x800: every node in view, none overlapping',
+    { timeout: 300_000 },
     async (name, ctx) => {
       if (needsChromium(ctx)) return
       const page = await openEditor(browser as Browser, url, 'backend=wasm')
@@ -568,7 +569,6 @@ describe('editor ux (wasm, 1280x800)', () => {
         await page.close()
       }
     },
-    300_000,
   )
 
   it('npm start: the first Run on a cold dev server is not lost to a reload', async (ctx) => {
