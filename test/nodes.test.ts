@@ -82,7 +82,7 @@ describe('input nodes', () => {
 describe('inference nodes', () => {
   it('Load Image reads a PNG as [1, H, W, 3] in [-1, 1]; a missing file is named', async () => {
     const { image } = await exec('step/load-image', {}, { path: '../images/content-1.png' })
-    expect((image as tf.Tensor).shape).toEqual([1, 64, 64, 3])
+    expect((image as tf.Tensor).shape).toEqual([1, 128, 128, 3]) // examples/images: 128 px
     expect(Math.max(...(await values(image)))).toBeLessThanOrEqual(1)
     await expect(exec('step/load-image', {}, { path: 'nope.png' })).rejects.toThrow(
       /nope\.png: file not found/,
@@ -98,10 +98,10 @@ describe('inference nodes', () => {
     const { images } = await exec('step/generate', {
       content,
       style,
-      generator: { generator: model.model.generator, size: 64 },
+      generator: { generator: model.model.generator, size: model.size },
     })
     const ref = sample(model.model, content, 3, 5)
-    expect((images as tf.Tensor).shape).toEqual([3, 64, 64, 3])
+    expect((images as tf.Tensor).shape).toEqual([3, model.size, model.size, 3])
     expect(await values(style)).toEqual(await values(ref.z))
     expect(await values(images)).toEqual(await values(ref.images))
     tf.dispose([content, noise, style, images, ref.images, ref.z] as tf.Tensor[])
@@ -124,13 +124,13 @@ describe('inference nodes', () => {
     const z = (
       await exec('step/style-encode', {
         images: style,
-        encoder: { encoder: model.model.encoder, size: 64 },
+        encoder: { encoder: model.model.encoder, size: model.size },
       })
     ).style
     const zBig = (
       await exec('step/style-encode', {
         images: big,
-        encoder: { encoder: model.model.encoder, size: 64 },
+        encoder: { encoder: model.model.encoder, size: model.size },
       })
     ).style
     expect((z as tf.Tensor).shape).toEqual([1, 8])
@@ -138,7 +138,7 @@ describe('inference nodes', () => {
     const { images } = await exec('step/generate', {
       content,
       style: z,
-      generator: { generator: model.model.generator, size: 64 },
+      generator: { generator: model.model.generator, size: model.size },
     })
     const ref = generate(model.model, content as tf.Tensor4D, z as tf.Tensor2D)
     expect(await values(images)).toEqual(await values(ref))

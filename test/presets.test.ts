@@ -56,9 +56,9 @@ describe('example presets', () => {
     for (const f of pngs) expect(variety(join(dir, f))).toBeGreaterThan(0.3)
   })
 
-  it('interpolation-grid renders a 4 x 4 grid of 64 px cells', () => {
+  it('interpolation-grid renders a 4 x 4 grid of cells at the shipped model size (128 px)', () => {
     const img = pixels(join(out, 'interpolation-grid', 'interpolation-grid.png'))
-    expect([img.width, img.height]).toEqual([4 * 64 + 5 * 2, 4 * 64 + 5 * 2])
+    expect([img.width, img.height]).toEqual([4 * 128 + 5 * 2, 4 * 128 + 5 * 2])
   })
 
   it('a written PNG carries the graph and seeds; running it reproduces the image on cpu', async () => {

@@ -97,11 +97,14 @@ describe('loadModel (Node, a folder)', () => {
   })
 
   it('scales a content larger than maxSide down before it allocates', async () => {
-    const small = await loadModel(DEFAULT_MODEL, { maxSide: 128 })
+    const small = await loadModel(DEFAULT_MODEL, { maxSide: 2 * model.size })
     try {
-      const big = { width: 300, height: 200, data: new Uint8Array(300 * 200 * 3).fill(200) }
+      const [w, h] = [6 * model.size, 4 * model.size]
+      const big = { width: w, height: h, data: new Uint8Array(w * h * 3).fill(200) }
       const out = await small.generate(big, style)
-      expect([out.width, out.height]).toEqual([128, 80]) // 128 x 85, cut to multiples of 8
+      // scaled to 2 size x 1.33 size, then cut to multiples of 8 (the generator's)
+      const side = Math.round((4 / 3) * model.size)
+      expect([out.width, out.height]).toEqual([2 * model.size, side - (side % 8)])
     } finally {
       small.dispose()
     }

@@ -85,7 +85,7 @@ beforeAll(async () => {
 
 describe('Train Generator / Fine-Tune: recipe widgets', () => {
   it('come from the recipe declarations: the recipe, and each weight (-1: from the recipe)', () => {
-    expect(RECIPE_WIDGETS.recipe).toMatchObject({ kind: 'combo', default: 'paper' })
+    expect(RECIPE_WIDGETS.recipe).toMatchObject({ kind: 'combo', default: 'texture' })
     expect(RECIPE_WIDGETS.recipe.options).toEqual(RECIPE_NAMES)
     for (const t of RECIPE_TERMS) {
       expect(RECIPE_WIDGETS[t.name]).toMatchObject({

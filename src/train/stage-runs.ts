@@ -23,7 +23,7 @@ import { meanCodeOf, trainMapper, type MapperProgress, type MapperResult } from 
 import type { StepModel } from './inference.js'
 import type { MiningMode, NeighbourCache } from './mining/mine.js'
 import type { NegativeMode } from './mining/triplets.js'
-import { describeRecipe, type RecipeName, type RecipeWeights } from './recipe.js'
+import { describeRecipe, RECIPE_OPTION, type RecipeName, type RecipeWeights } from './recipe.js'
 import { disposeModel, modelFromCheckpoint, modelGroupsOf } from './model-checkpoint.js'
 import { trainEncoder, type Stage1Loss, type Stage1Progress, type Stage1Result } from './stage1.js'
 import {
@@ -107,7 +107,7 @@ export interface GanRun extends RunBase {
   readonly features: string
   readonly perceptTaps?: number
   readonly perceptWeight?: number
-  /** Loss recipe (default 'paper'; recipe.ts). */
+  /** Loss recipe (default RECIPE_OPTION.default; recipe.ts). */
   readonly recipe?: RecipeName
   /** Term weights overriding the recipe's. */
   readonly recipeWeights?: Partial<RecipeWeights>
@@ -152,7 +152,7 @@ export async function runGanStage(r: GanRun): Promise<Stage2Result> {
   let handedOver = false // trainGenerator owns `init` once called
   try {
     r.log?.(`features: ${extractor.description}`)
-    r.log?.(`loss recipe: ${describeRecipe(r.recipe ?? 'paper', r.recipeWeights)}`)
+    r.log?.(`loss recipe: ${describeRecipe(r.recipe ?? RECIPE_OPTION.default, r.recipeWeights)}`)
     const fingerprint = await r.dataset.fingerprint('train')
     r.log?.(`data: ${r.dataset.split('train').length} training pairs of ${r.dataset.label}`)
     const options: Stage2Options = {

@@ -19,7 +19,8 @@ import type { FeatureExtractor } from '../models/features/types.js'
 import { folderCheckpointIO, readManifest } from './checkpoint-node.js'
 import { disposeModels } from './gan-checkpoint.js'
 import type { GanLosses } from './gan-gradients.js'
-import { trainGenerator, type Stage2Options } from './stage2.js'
+import { trainGenerator, trainingSettings, type Stage2Options } from './stage2.js'
+import { recipeWeights } from './recipe.js'
 import { settingDifferences } from './stage2-setup.js'
 
 const config = stepModelConfig('small', {
@@ -58,6 +59,7 @@ function options(name: string, more: Partial<Stage2Options> = {}): Stage2Options
     init: { encoder: createEncoder(config.encoder, 9) },
     batchSize: 2,
     checkpointEvery: 1,
+    recipe: 'paper', // the spec's loss set unless a test names another (the default is 'texture')
     ...more,
   }
 }
@@ -101,7 +103,7 @@ describe('stage 2 with a loss recipe', () => {
       const sum = l.g_adv + 0.02 * l.g_percept + 10 * l.g_l1 + 2e5 * l.g_gram + l.g_latent
       expect(l.total).toBeCloseTo(sum, 4)
     }
-    // 'paper' (the default) logs the terms as 0 and records them as 0
+    // 'paper' logs the terms as 0 and records them as 0
     const p = await trainGenerator(options('paper', { steps: 1 }))
     disposeModels(p.models)
     const [l] = await readLog('paper')
@@ -125,6 +127,12 @@ describe('stage 2 with a loss recipe', () => {
     const r = await trainGenerator(options('resume', { recipe: 'texture', resume: true, init: {} }))
     expect([r.status, r.step]).toEqual(['done', 2])
     disposeModels(r.models)
+  })
+
+  it("defaults to 'texture' with its weights when no recipe is given", () => {
+    const t = trainingSettings({ ...options('unused'), recipe: undefined })
+    expect(t.recipe).toBe('texture')
+    expect(t.weights).toMatchObject(recipeWeights('texture'))
   })
 
   it('resumes a checkpoint written before recipes as paper', async () => {

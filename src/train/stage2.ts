@@ -80,7 +80,7 @@ export interface Stage2Options {
   /** Fraction of the steps over which the lr decays linearly to 0 (default 0.4). */
   readonly decayFraction?: number
   readonly emaDecay?: number
-  /** Loss recipe (default 'paper': the spec's loss set exactly; recipe.ts). */
+  /** Loss recipe (default RECIPE_OPTION.default, 'texture'; 'paper' is the spec's exactly). */
   readonly recipe?: RecipeName
   /** Loss weights; l1, gram and latent override the recipe's. */
   readonly weights?: Partial<GanLossWeights>
@@ -108,6 +108,7 @@ export interface Stage2Result {
 
 /** The training settings a run records in its manifest (and resume compares), with defaults. */
 export function trainingSettings(o: Stage2Options) {
+  const recipe = o.recipe ?? RECIPE_OPTION.default
   return {
     batchSize: o.batchSize ?? 8,
     size: o.size,
@@ -117,11 +118,11 @@ export function trainingSettings(o: Stage2Options) {
     beta2: o.beta2 ?? 0.99,
     decayFraction: o.decayFraction ?? LR_DECAY_FRACTION,
     emaDecay: o.emaDecay ?? 0.999,
-    recipe: o.recipe ?? RECIPE_OPTION.default,
+    recipe,
     weights: {
       ...GAN_LOSS_WEIGHTS,
       perceptual: defaultPerceptualWeight(o.extractor.id),
-      ...(isRecipeName(o.recipe) ? recipeWeights(o.recipe) : {}),
+      ...(isRecipeName(recipe) ? recipeWeights(recipe) : {}),
       ...o.weights,
     },
   }

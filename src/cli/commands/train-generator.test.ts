@@ -5,9 +5,9 @@ import { parseTrainGanArgs, trainGeneratorCommand } from './train-generator.js'
 const required = ['--data', 'd', '--out', 'o']
 
 describe('step train generator / finetune: recipe flags', () => {
-  it("defaults to the 'paper' recipe with no overrides", () => {
+  it("defaults to the 'texture' recipe (ADR 0017) with no overrides", () => {
     const o = parseTrainGanArgs('generator', [...required, '--encoder', 'e'])
-    expect(o.recipe).toBe('paper')
+    expect(o.recipe).toBe('texture')
     expect(o.recipeWeights).toEqual({})
     expect(o.from).toBe('e')
   })
