@@ -18,7 +18,7 @@ KEEP=runs/m128
 resume_flag() { [ -f "$1/manifest.json" ] && echo --resume || true; }
 
 # a stage folder missing here but kept in $KEEP starts from the kept checkpoint
-for s in stage1 stage2 stage3 model; do
+for s in stage1 stage2 stage3 stage3b model; do
   if [ ! -d "$RUN/$s" ] && [ -f "$KEEP/$s/manifest.json" ]; then cp -r "$KEEP/$s" "$RUN/$s"; fi
 done
 
@@ -49,8 +49,16 @@ for stage in $STAGES; do
         --every 100 --samples 200 --backend wasm $(resume_flag "$RUN/stage3") 2>&1 |
         tee -a "$RUN/stage3.log"
       ;;
+    stage3b)
+      # a longer stage 3 from the first one's end (SSIM was still rising: issue 16)
+      $S train finetune --data "$RUN/train" --from "$RUN/stage3" --out "$RUN/stage3b" \
+        --size 128 --steps 1500 --batch 4 --lr 0.002 --percept-taps 3 --recipe texture \
+        --every 100 --samples 250 --backend wasm $(resume_flag "$RUN/stage3b") 2>&1 |
+        tee -a "$RUN/stage3b.log"
+      ;;
     mapper)
-      $S train mapper --data "$RUN/train" --from "$RUN/stage3" --out "$RUN/model" \
+      # FROM=stage3b trains the mapper on the longer stage 3 (move the old $RUN/model away first)
+      $S train mapper --data "$RUN/train" --from "$RUN/${FROM:-stage3}" --out "$RUN/model" \
         --epochs 500 --backend wasm $(resume_flag "$RUN/model") 2>&1 | tee -a "$RUN/mapper.log"
       ;;
     eval)
@@ -69,7 +77,7 @@ for stage in $STAGES; do
       rm -rf "$RUN/export" && $S export --model "$RUN/model" --out "$RUN/export"
       ;;
     save)
-      for s in stage1 stage2 stage3 model; do
+      for s in stage1 stage2 stage3 stage3b model; do
         [ -f "$RUN/$s/manifest.json" ] || continue
         rm -rf "$KEEP/$s.tmp" && mkdir -p "$KEEP/$s.tmp"
         # the manifest names the weight files it uses; copy those, the manifest and the logs
