@@ -125,3 +125,14 @@ describe('a 4000x3000 JPEG through every CLI entry point', () => {
     expect(r.stderr).toMatch(/--max-side.*16, 8192/)
   })
 })
+
+describe('native backend messages stay off stderr', () => {
+  it('step generate in auto mode prints nothing on stderr (Dawn is asked in a child process)', async () => {
+    const out = join(tmp, 'quiet.png')
+    const content = join(import.meta.dirname, '../examples/images/content-1.png')
+    const r = step('generate', ...MODEL, '--input', content, '--style', STYLE, '--out', out)
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('(128x128)')
+    expect(r.stderr).toBe('')
+  })
+})

@@ -180,6 +180,22 @@ export async function probeWebGpu(
   }
 }
 
+/**
+ * Node, 'auto', Dawn not yet loaded and not STEP_VERBOSE: asks a child process first, so that a
+ * machine without a hardware adapter never sees Dawn's native messages (webgpu-quiet.node.ts).
+ */
+async function quietlySkipWebGpu(
+  platform: Platform,
+  opts: InitBackendOptions,
+  explicit: boolean,
+): Promise<string | null> {
+  if (platform !== 'node' || explicit || opts.allowSoftwareAdapter || readEnv('STEP_VERBOSE'))
+    return null
+  if ((globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu) return null
+  const { quietSkipReason } = await import('./webgpu-quiet.node.js')
+  return await quietSkipReason()
+}
+
 /** Makes one backend active, or returns why it cannot be. */
 async function activate(
   name: BackendName,
@@ -190,6 +206,8 @@ async function activate(
   let adapter: AdapterInfo | null = null
   let renderer: string | undefined
   if (name === 'webgpu') {
+    const skip = await quietlySkipWebGpu(platform, opts, explicit)
+    if (skip) return skip
     const probe = await probeWebGpu(platform)
     if (typeof probe === 'string') return probe
     if (probe.software && !explicit && !opts.allowSoftwareAdapter) {
