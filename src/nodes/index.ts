@@ -3,7 +3,9 @@
  * the CLI's `step nodes` and the editor all read node types from here and nowhere else.
  */
 import type { NodeDefinition } from './define.js'
+import { edgesNode } from './edges.js'
 import { evaluateNode } from './evaluate.js'
+import { fitImageNode } from './fit-image.js'
 import { gaussianSample } from './gaussian-sample.js'
 import { generateNode } from './generate.js'
 import { imageGrid } from './image-grid.js'
@@ -37,6 +39,8 @@ export const NODE_LIST: readonly NodeDefinition[] = Object.freeze([
   synthDataset,
   loadModel,
   saveModel,
+  edgesNode,
+  fitImageNode,
   styleEncode,
   gaussianSample,
   mapperNode,
