@@ -598,6 +598,14 @@ describe('editor ux (wasm, 1280x800)', () => {
         await page.waitForTimeout(300)
         const { view, nodes } = await boxes(page)
         expect(overlaps(nodes)).toBe(0)
+        // readable: fitted at a zoom where litegraph still draws titles, slots and widgets
+        const zoom = await page.evaluate(() => {
+          const ed = document.querySelector('step-editor') as unknown as {
+            view: { ds: { scale: number }; low_quality_zoom_threshold: number }
+          }
+          return { scale: ed.view.ds.scale, threshold: ed.view.low_quality_zoom_threshold }
+        })
+        expect(zoom.scale).toBeGreaterThanOrEqual(zoom.threshold)
         const [vx = 0, vy = 0, vw = 0, vh = 0] = view
         for (const { id, box } of nodes) {
           const [x = 0, y = 0, w = 0, h = 0] = box
