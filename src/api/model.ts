@@ -14,9 +14,9 @@ import {
   initBackend,
   type BackendChoice,
 } from '../runtime/backend.js'
-import { fetchCheckpoint } from '../train/checkpoint-fetch.js'
-import type { LoadedGroups } from '../train/gan-checkpoint.js'
-import { fitContent, fitStyle } from '../train/image-fit.js'
+import { fetchCheckpoint } from '../checkpoint/fetch-store.js'
+import type { LoadedGroups } from '../checkpoint/loaded.js'
+import { fitContent, fitStyle } from '../inference/image-fit.js'
 import {
   encode as encodeBatch,
   generate as generateBatch,
@@ -24,8 +24,8 @@ import {
   sample as sampleBatch,
   styleStrength,
   type StepModel,
-} from '../train/inference.js'
-import { disposeModel, modelFromCheckpoint } from '../train/model-checkpoint.js'
+} from '../inference/model.js'
+import { disposeModel, modelFromCheckpoint } from '../inference/load.js'
 import { readImageInput, type ImageInput } from './images.js'
 
 /** A style code: E(S) of an image, or any vector of the model's zDim. */
@@ -92,7 +92,7 @@ async function loadGroups(source: string | URL, o: LoadModelOptions): Promise<Lo
     detectPlatform() === 'node' &&
     (source instanceof URL ? source.protocol === 'file:' : !isUrl(text))
   if (!local) return fetchCheckpoint(text, o.fetch ?? fetch)
-  const { loadCheckpoint } = await import('../train/checkpoint-node.js')
+  const { loadCheckpoint } = await import('../checkpoint/folder-store.node.js')
   const { fileURLToPath } = await import('node:url')
   return loadCheckpoint(source instanceof URL ? fileURLToPath(source) : text)
 }

@@ -1,13 +1,13 @@
 /**
  * What nodes need from the place they run in — files, datasets, checkpoints — as one interface.
- * The headless runner implements it over a folder (src/runtime/env-node.ts); the editor will
+ * The headless runner implements it over a folder (src/runtime/env.node.ts); the editor will
  * implement it over fetch and IndexedDB. Nodes never touch the file system themselves.
  */
 import type { RgbImage } from '../core/image/types.js'
 import type { PairedDataset } from '../data/paired.js'
 import type { SynthManifest } from '../data/synth/manifest.js'
-import type { CheckpointIO } from '../train/checkpoint.js'
-import type { LoadedGroups } from '../train/gan-checkpoint.js'
+import type { CheckpointIO } from '../checkpoint/format.js'
+import type { LoadedGroups } from '../checkpoint/loaded.js'
 import type { NeighbourCache } from '../train/mining/mine.js'
 
 /** Options of NodeEnv.writeSynthDataset (see `step dataset synth`). */

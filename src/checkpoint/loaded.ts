@@ -1,0 +1,31 @@
+/** A checkpoint in memory: its shape once loaded, assigning a group to a network, disposing it. */
+import * as tf from '@tensorflow/tfjs'
+import { InputError } from '../core/errors.js'
+import type { Params } from '../models/params.js'
+import type { CheckpointManifest } from './format.js'
+
+/** A loaded checkpoint (manifest + groups), as CheckpointIO.load returns it. */
+export interface LoadedGroups {
+  readonly manifest: CheckpointManifest
+  readonly groups: Record<string, { name: string; tensor: tf.Tensor }[]>
+}
+
+/** Assigns group `name` of `loaded` to `params`; errors name the checkpoint and the group. */
+export function assignGroup(params: Params, loaded: LoadedGroups, name: string, where: string) {
+  const group = loaded.groups[name]
+  if (!group) throw new InputError('checkpoint/missing-group', `holds no '${name}' weights`, where)
+  try {
+    params.assign(Object.fromEntries(group.map((g) => [g.name, g.tensor])))
+  } catch (err) {
+    throw new InputError(
+      'checkpoint/mismatch',
+      `'${name}' weights do not fit the model config (${err instanceof Error ? err.message : String(err)})`,
+      where,
+    )
+  }
+}
+
+/** Disposes every tensor of a loaded checkpoint. */
+export function disposeLoaded(loaded: LoadedGroups): void {
+  for (const g of Object.values(loaded.groups)) tf.dispose(g.map((x) => x.tensor))
+}
