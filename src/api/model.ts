@@ -15,7 +15,7 @@ import {
   type BackendChoice,
 } from '../runtime/backend.js'
 import { fetchCheckpoint } from '../checkpoint/fetch-store.js'
-import type { LoadedGroups } from '../checkpoint/loaded.js'
+import type { LoadedCheckpoint } from '../checkpoint/loaded.js'
 import { fitContent, fitStyle } from '../inference/image-fit.js'
 import {
   encode as encodeBatch,
@@ -86,7 +86,7 @@ export interface Model {
 const isUrl = (s: string) => /^(https?|blob|data):/i.test(s)
 
 /** The checkpoint at `source`: a folder under Node, else (or for http(s) URLs) fetched. */
-async function loadGroups(source: string | URL, o: LoadModelOptions): Promise<LoadedGroups> {
+async function loadGroups(source: string | URL, o: LoadModelOptions): Promise<LoadedCheckpoint> {
   const text = source.toString()
   const local =
     detectPlatform() === 'node' &&

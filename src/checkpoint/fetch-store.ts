@@ -1,7 +1,7 @@
 /** Loading a checkpoint or exported model over HTTP(S) (browsers, workers): manifest + weights. */
 import { errorMessage, InputError, StepError } from '../core/errors.js'
 import { decodeVerified, parseManifest } from './format.js'
-import type { LoadedGroups } from './loaded.js'
+import type { LoadedCheckpoint } from './loaded.js'
 
 /**
  * Fetches `base`/manifest.json and every weights file it lists, each checked against its size and
@@ -10,7 +10,7 @@ import type { LoadedGroups } from './loaded.js'
 export async function fetchCheckpoint(
   base: string,
   fetcher: typeof fetch = fetch,
-): Promise<LoadedGroups> {
+): Promise<LoadedCheckpoint> {
   const root = base.endsWith('/') ? base : `${base}/`
   const get = async (url: string): Promise<Response> => {
     let res: Response
@@ -26,7 +26,7 @@ export async function fetchCheckpoint(
   }
   const manifestUrl = `${root}manifest.json`
   const manifest = parseManifest(await (await get(manifestUrl)).text(), manifestUrl)
-  const groups: LoadedGroups['groups'] = {}
+  const groups: LoadedCheckpoint['groups'] = {}
   try {
     for (const [group, w] of Object.entries(manifest.weights)) {
       const url = `${root}${w.file}`

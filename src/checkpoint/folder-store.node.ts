@@ -5,7 +5,6 @@
  */
 import { mkdir, readFile, writeFile, appendFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type * as tf from '@tensorflow/tfjs'
 import { InputError } from '../core/errors.js'
 import {
   decodeVerified,
@@ -17,12 +16,9 @@ import {
   type TensorGroup,
 } from './format.js'
 import { writeAtomic, writeCheckpointFiles } from './files.node.js'
+import type { LoadedCheckpoint } from './loaded.js'
 
-/** A loaded checkpoint: its manifest and every weights group. The caller disposes the tensors. */
-export interface LoadedCheckpoint {
-  readonly manifest: CheckpointManifest
-  readonly groups: Record<string, { name: string; tensor: tf.Tensor }[]>
-}
+export type { LoadedCheckpoint } from './loaded.js'
 
 /** Saves `groups` with `draft` into `dir` (see files.node.ts for the write order). */
 export async function saveCheckpoint(

@@ -14,6 +14,7 @@ import {
   type CheckpointManifest,
   type WeightsEntry,
 } from './manifest.js'
+import type { LoadedCheckpoint } from './loaded.js'
 
 export {
   STAGES,
@@ -83,10 +84,7 @@ export interface CheckpointIO {
   /** Shown in errors (e.g. the folder path). */
   readonly label: string
   /** The checkpoint, or null when there is none yet. The caller disposes the tensors. */
-  load(): Promise<{
-    manifest: CheckpointManifest
-    groups: Record<string, { name: string; tensor: tf.Tensor }[]>
-  } | null>
+  load(): Promise<LoadedCheckpoint | null>
   save(draft: CheckpointDraft, groups: Record<string, TensorGroup>): Promise<CheckpointManifest>
   /** Whether a checkpoint is stored, without loading its weights (when the store can tell). */
   exists?(): Promise<boolean>

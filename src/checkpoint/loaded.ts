@@ -1,17 +1,20 @@
-/** A checkpoint in memory: its shape once loaded, assigning a group to a network, disposing it. */
+/**
+ * A checkpoint in memory: its one shape once loaded (every store returns it), assigning a group to
+ * a network, disposing it.
+ */
 import * as tf from '@tensorflow/tfjs'
 import { InputError } from '../core/errors.js'
 import type { Params } from '../models/params.js'
-import type { CheckpointManifest } from './format.js'
+import type { CheckpointManifest } from './manifest.js'
 
-/** A loaded checkpoint (manifest + groups), as CheckpointIO.load returns it. */
-export interface LoadedGroups {
+/** A loaded checkpoint: its manifest and every weights group. The caller disposes the tensors. */
+export interface LoadedCheckpoint {
   readonly manifest: CheckpointManifest
   readonly groups: Record<string, { name: string; tensor: tf.Tensor }[]>
 }
 
 /** Assigns group `name` of `loaded` to `params`; errors name the checkpoint and the group. */
-export function assignGroup(params: Params, loaded: LoadedGroups, name: string, where: string) {
+export function assignGroup(params: Params, loaded: LoadedCheckpoint, name: string, where: string) {
   const group = loaded.groups[name]
   if (!group) throw new InputError('checkpoint/missing-group', `holds no '${name}' weights`, where)
   try {
@@ -26,6 +29,6 @@ export function assignGroup(params: Params, loaded: LoadedGroups, name: string, 
 }
 
 /** Disposes every tensor of a loaded checkpoint. */
-export function disposeLoaded(loaded: LoadedGroups): void {
+export function disposeLoaded(loaded: LoadedCheckpoint): void {
   for (const g of Object.values(loaded.groups)) tf.dispose(g.map((x) => x.tensor))
 }

@@ -5,7 +5,7 @@
 import { InputError } from '../core/errors.js'
 import type { CheckpointIO, CheckpointManifest } from './format.js'
 import { decodeVerified, encodeCheckpoint } from './format.js'
-import type { LoadedGroups } from './loaded.js'
+import type { LoadedCheckpoint } from './loaded.js'
 
 /** Checkpoints, loss logs and sample sheets by path. */
 export class CheckpointShelf {
@@ -20,10 +20,10 @@ export class CheckpointShelf {
    * Decodes the checkpoint stored under `path` (each file checked against its manifest's size and
    * SHA-256), or null. The caller disposes the tensors.
    */
-  async load(path: string): Promise<LoadedGroups | null> {
+  async load(path: string): Promise<LoadedCheckpoint | null> {
     const c = this.checkpoints.get(path)
     if (!c) return null
-    const groups: LoadedGroups['groups'] = {}
+    const groups: LoadedCheckpoint['groups'] = {}
     try {
       for (const [group, w] of Object.entries(c.manifest.weights)) {
         const data = c.files.get(w.file)

@@ -11,11 +11,14 @@ import { createEncoder } from '../models/encoder.js'
 import { createGenerator } from '../models/generator.js'
 import { createMapper } from '../models/mapper.js'
 import type { CheckpointDraft, CheckpointManifest, TensorGroup } from '../checkpoint/format.js'
-import { assignGroup, disposeLoaded, type LoadedGroups } from '../checkpoint/loaded.js'
+import { assignGroup, disposeLoaded, type LoadedCheckpoint } from '../checkpoint/loaded.js'
 import type { StepModel } from './model.js'
 
 /** Builds the model; disposes the loaded tensors. The caller disposes the model (disposeModel). */
-export async function modelFromCheckpoint(loaded: LoadedGroups, where: string): Promise<StepModel> {
+export async function modelFromCheckpoint(
+  loaded: LoadedCheckpoint,
+  where: string,
+): Promise<StepModel> {
   const built: { dispose(): void }[] = []
   try {
     const { stage, seed } = loaded.manifest

@@ -11,7 +11,7 @@ import type { StepModelConfig } from '../models/configs.js'
 import { loadFeatureExtractor } from '../models/features/index.js'
 import type { CheckpointIO } from '../checkpoint/format.js'
 import { encodeAll } from './eval/encoder-precision.js'
-import { disposeLoaded, type LoadedGroups } from '../checkpoint/loaded.js'
+import { disposeLoaded, type LoadedCheckpoint } from '../checkpoint/loaded.js'
 import { disposeModels, ganInitFromCheckpoint } from './gan/checkpoint.js'
 import { defaultPerceptualWeight } from './gan/losses.js'
 import { shardPlan, type DataParallel, type ShardPool } from './gan/shards.js'
@@ -108,7 +108,7 @@ export async function runEncoderStage(r: EncoderRun): Promise<Stage1Result> {
 /** Stage 2 or 3 request; `from` is consumed (its tensors are disposed). */
 export interface GanRun extends RunBase {
   readonly stage: GanStage
-  readonly from: LoadedGroups
+  readonly from: LoadedCheckpoint
   readonly fromLabel: string
   readonly features: string
   readonly perceptTaps?: number
@@ -219,7 +219,7 @@ export async function runGanStage(r: GanRun): Promise<Stage2Result> {
 
 /** Mapper request; `from` (a stage-2/3 checkpoint) is consumed. */
 export interface MapperRun extends RunBase {
-  readonly from: LoadedGroups
+  readonly from: LoadedCheckpoint
   readonly fromLabel: string
   readonly epochs: number
   readonly batch: number

@@ -10,12 +10,13 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { yieldToEvents } from '../../core/yield.js'
-import { StepError } from '../../core/errors.js'
 import { createEncoder, type StyleEncoder } from '../../models/encoder.js'
 import type { StepModelConfig } from '../../models/configs.js'
 import type { FeatureExtractor } from '../../models/features/types.js'
 import { Adam } from '../adam.js'
 import type { CheckpointDraft, CheckpointIO } from '../../checkpoint/format.js'
+import { assignGroup, disposeLoaded } from '../../checkpoint/loaded.js'
+import { checkResume } from '../../checkpoint/resume.js'
 import { mineNeighbours, type MiningMode, type NeighbourCache } from '../mining/mine.js'
 import { tripletBatch, K_CLOSE, K_FAR, type NegativeMode } from '../mining/triplets.js'
 import type { StyleImages } from '../style-images.js'
@@ -119,33 +120,23 @@ export async function trainEncoder(o: Stage1Options): Promise<Stage1Result> {
     if (o.resume) {
       const loaded = await o.io.load()
       if (loaded) {
-        const m = loaded.manifest
-        const where = o.io.label
-        if (m.stage !== 'encoder')
-          throw new StepError(
-            'checkpoint/stage',
-            `holds a '${m.stage}' checkpoint, not a stage-1 encoder`,
-            where,
+        try {
+          checkResume(
+            loaded.manifest,
+            {
+              stage: 'encoder',
+              stageName: 'a stage-1 encoder',
+              datasetFingerprint: o.datasetFingerprint,
+              config: o.config,
+            },
+            o.io.label,
           )
-        if (m.dataset.fingerprint !== o.datasetFingerprint)
-          throw new StepError(
-            'checkpoint/dataset',
-            'was trained on a different dataset (fingerprints differ); use a new --out',
-            where,
-          )
-        if (JSON.stringify(m.config) !== JSON.stringify(o.config))
-          throw new StepError(
-            'checkpoint/config',
-            'was trained with a different model config',
-            where,
-          )
-        const named = Object.fromEntries(
-          (loaded.groups.encoder ?? []).map((g) => [g.name, g.tensor]),
-        )
-        encoder.params.assign(named)
-        await adam.load(loaded.groups.optimizer ?? [])
-        for (const group of Object.values(loaded.groups)) tf.dispose(group.map((g) => g.tensor))
-        step = m.step
+          assignGroup(encoder.params, loaded, 'encoder', o.io.label)
+          await adam.load(loaded.groups.optimizer ?? [])
+        } finally {
+          disposeLoaded(loaded)
+        }
+        step = loaded.manifest.step
         await o.io.truncateLog(step)
       }
     }

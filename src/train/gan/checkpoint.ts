@@ -12,7 +12,7 @@ import { createEncoder, type StyleEncoder } from '../../models/encoder.js'
 import { createGenerator, type Generator } from '../../models/generator.js'
 import type { Params } from '../../models/params.js'
 import type { TensorGroup } from '../../checkpoint/format.js'
-import { assignGroup, disposeLoaded, type LoadedGroups } from '../../checkpoint/loaded.js'
+import { assignGroup, disposeLoaded, type LoadedCheckpoint } from '../../checkpoint/loaded.js'
 
 /** Starting networks of a run (each optional; see trainGenerator for what is required). */
 export interface GanInit {
@@ -62,7 +62,7 @@ export function disposeModels(m: Partial<GanModels> | GanInit): void {
  * owns the returned networks (trainGenerator takes them over).
  */
 export function ganInitFromCheckpoint(
-  loaded: LoadedGroups,
+  loaded: LoadedCheckpoint,
   where: string,
 ): { config: StepModelConfig; init: GanInit } {
   const built: Partial<Record<keyof GanInit, { dispose(): void }>> = {}

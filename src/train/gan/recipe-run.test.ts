@@ -21,7 +21,7 @@ import { disposeModels } from './checkpoint.js'
 import type { GanLosses } from './gradients.js'
 import { trainGenerator, trainingSettings, type Stage2Options } from './train-generator.js'
 import { recipeWeights } from './recipe.js'
-import { settingDifferences } from './setup.js'
+import { settingDifferences } from '../../checkpoint/resume.js'
 
 const config = stepModelConfig('small', {
   encoder: { width: 4, zDim: 2 },

@@ -14,6 +14,7 @@ import { createGenerator, GENERATOR_SIZE_MULTIPLE } from '../../models/generator
 import type { CheckpointIO } from '../../checkpoint/format.js'
 import { Ema } from './ema.js'
 import { assignGroup, disposeLoaded } from '../../checkpoint/loaded.js'
+import { checkResume, sameConfig, settingDifferences } from '../../checkpoint/resume.js'
 import type { GanModels } from './checkpoint.js'
 import { pairTensors, samplePairs, sampleSheet } from './data.js'
 import type { GanNetworks } from './gradients.js'
@@ -28,36 +29,6 @@ export interface RunModels {
   readonly emaG: Ema
   /** Null in stage 2 (E frozen). */
   readonly emaE: Ema | null
-}
-
-/** Key-order-independent JSON, to compare configs. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1)))
-      : v,
-  )
-}
-
-/**
- * One entry per setting that differs between the checkpoint's training record and this run's
- * (dotted keys: 'recipe', 'weights.l1'), in key order; empty when they agree.
- */
-export function settingDifferences(
-  saved: Record<string, unknown>,
-  wanted: Record<string, unknown>,
-  prefix = '',
-): string[] {
-  const isRecord = (v: unknown): v is Record<string, unknown> =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
-  const keys = [...new Set([...Object.keys(saved), ...Object.keys(wanted)])].sort()
-  return keys.flatMap((k) => {
-    const [a, b] = [saved[k], wanted[k]]
-    if (isRecord(a) && isRecord(b)) return settingDifferences(a, b, `${prefix}${k}.`)
-    if (canonical(a) === canonical(b)) return []
-    const show = (v: unknown) => (v === undefined ? 'unset' : canonical(v))
-    return [`${prefix}${k} ${show(a)} (this run: ${show(b)})`]
-  })
 }
 
 /** Checks the numeric options and the recipe before anything is built. */
@@ -106,7 +77,7 @@ export function buildModels(o: Stage2Options, emaDecay: number): RunModels {
       ['emaGenerator', init.emaGenerator, c.generator],
       ['emaEncoder', init.emaEncoder, c.encoder],
     ] as const) {
-      if (net && canonical(net.config) !== canonical(want))
+      if (net && !sameConfig(net.config, want))
         throw new InputError('train/config-mismatch', `does not match the run's config`, name)
     }
     const own = <T extends { dispose(): void }>(net: T): T => (owned.push(net), net)
@@ -164,20 +135,16 @@ export async function restoreRun(
   try {
     const m = loaded.manifest
     const where = o.io.label
-    if (m.stage !== o.stage)
-      throw new StepError(
-        'checkpoint/stage',
-        `holds a '${m.stage}' checkpoint, not '${o.stage}'`,
-        where,
-      )
-    if (m.dataset.fingerprint !== o.datasetFingerprint)
-      throw new StepError(
-        'checkpoint/dataset',
-        'was trained on a different dataset (fingerprints differ); use a new --out',
-        where,
-      )
-    if (canonical(m.config) !== canonical(o.config))
-      throw new StepError('checkpoint/config', 'was trained with a different model config', where)
+    checkResume(
+      m,
+      {
+        stage: o.stage,
+        stageName: `'${o.stage}'`,
+        datasetFingerprint: o.datasetFingerprint,
+        config: o.config,
+      },
+      where,
+    )
     if (m.extractor?.fingerprint !== o.extractor.fingerprint)
       throw new StepError(
         'checkpoint/features',

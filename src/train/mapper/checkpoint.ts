@@ -10,6 +10,8 @@ import type { StepModelConfig } from '../../models/configs.js'
 import type { Mapper } from '../../models/mapper.js'
 import type { Adam } from '../adam.js'
 import type { CheckpointDraft, CheckpointIO, TensorGroup } from '../../checkpoint/format.js'
+import { assignGroup, disposeLoaded } from '../../checkpoint/loaded.js'
+import { checkResume } from '../../checkpoint/resume.js'
 
 /** What a mapper checkpoint holds besides the manifest. */
 export interface MapperRunState {
@@ -69,29 +71,23 @@ export async function resumeMapperRun(
   const m = loaded.manifest
   const where = io.label
   try {
-    if (m.stage !== 'mapper')
-      throw new StepError(
-        'checkpoint/stage',
-        `holds a '${m.stage}' checkpoint, not a mapper`,
-        where,
-      )
-    if (m.dataset.fingerprint !== expected.dataset)
-      throw new StepError(
-        'checkpoint/dataset',
-        'was trained on a different dataset (fingerprints differ); use a new --out',
-        where,
-      )
-    if (JSON.stringify(m.config) !== JSON.stringify(expected.config))
-      throw new StepError('checkpoint/config', 'was trained with a different model config', where)
+    checkResume(
+      m,
+      {
+        stage: 'mapper',
+        stageName: 'a mapper',
+        datasetFingerprint: expected.dataset,
+        config: expected.config,
+      },
+      where,
+    )
     if (m.training.codesFingerprint !== expected.codes)
       throw new StepError(
         'checkpoint/codes',
         'was trained on different style codes (the encoder or the images changed); use a new --out',
         where,
       )
-    mapper.params.assign(
-      Object.fromEntries((loaded.groups.mapper ?? []).map((g) => [g.name, g.tensor])),
-    )
+    assignGroup(mapper.params, loaded, 'mapper', where)
     await adam.load(loaded.groups.optimizer ?? [])
     const saved = (name: string) => loaded.groups.imle?.find((g) => g.name === name)?.tensor
     const pairing = saved('targets')
@@ -101,6 +97,6 @@ export async function resumeMapperRun(
     await io.truncateLog(m.step)
     return { epoch: m.step, targets, imle }
   } finally {
-    for (const group of Object.values(loaded.groups)) tf.dispose(group.map((g) => g.tensor))
+    disposeLoaded(loaded)
   }
 }
