@@ -14,9 +14,9 @@ import {
   initBackend,
   type BackendChoice,
 } from '../runtime/backend.js'
-import { fetchCheckpoint } from '../train/checkpoint-fetch.js'
-import type { LoadedGroups } from '../train/gan-checkpoint.js'
-import { fitContent, fitStyle } from '../train/image-fit.js'
+import { fetchCheckpoint } from '../checkpoint/fetch-store.js'
+import type { LoadedCheckpoint } from '../checkpoint/loaded.js'
+import { fitContent, fitStyle } from '../inference/image-fit.js'
 import {
   encode as encodeBatch,
   generate as generateBatch,
@@ -24,8 +24,8 @@ import {
   sample as sampleBatch,
   styleStrength,
   type StepModel,
-} from '../train/inference.js'
-import { disposeModel, modelFromCheckpoint } from '../train/model-checkpoint.js'
+} from '../inference/model.js'
+import { disposeModel, modelFromCheckpoint } from '../inference/load.js'
 import { readImageInput, type ImageInput } from './images.js'
 import { localPath } from './location.js'
 
@@ -85,10 +85,10 @@ export interface Model {
 }
 
 /** The checkpoint at `source`: a folder under Node, else (or for http(s) URLs) fetched. */
-async function loadGroups(source: string | URL, o: LoadModelOptions): Promise<LoadedGroups> {
+async function loadGroups(source: string | URL, o: LoadModelOptions): Promise<LoadedCheckpoint> {
   const path = await localPath(source, detectPlatform() === 'node')
   if (path === null) return fetchCheckpoint(source.toString(), o.fetch ?? fetch)
-  const { loadCheckpoint } = await import('../train/checkpoint-node.js')
+  const { loadCheckpoint } = await import('../checkpoint/folder-store.node.js')
   return loadCheckpoint(path)
 }
 

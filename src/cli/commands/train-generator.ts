@@ -4,12 +4,13 @@
  * a checkpoint folder of the same format (manifest.json + weights + loss.jsonl + samples/).
  */
 import { z } from 'zod'
-import { folderStore } from '../../data/node-store.js'
+import { folderStore } from '../../data/folder-store.node.js'
 import { openPairedDataset } from '../../data/paired.js'
-import { folderCheckpointIO, loadCheckpoint } from '../../train/checkpoint-node.js'
-import { disposeLoaded, disposeModels } from '../../train/gan-checkpoint.js'
-import type { GanLosses } from '../../train/gan-gradients.js'
-import type { GanStage } from '../../train/stage2.js'
+import { folderCheckpointIO, loadCheckpoint } from '../../checkpoint/folder-store.node.js'
+import { disposeLoaded } from '../../checkpoint/loaded.js'
+import { disposeModels } from '../../train/gan/checkpoint.js'
+import type { GanLosses } from '../../train/gan/gradients.js'
+import type { GanStage } from '../../train/gan/train-generator.js'
 import {
   RECIPE_NAMES,
   RECIPE_OPTION,
@@ -17,7 +18,7 @@ import {
   termHelp,
   type RecipeTerm,
   type RecipeWeights,
-} from '../../train/recipe.js'
+} from '../../train/gan/recipe.js'
 import { runGanStage } from '../../train/stage-runs.js'
 import { backendFlag, floatFlag, intFlag, parseOptions, pathFlag } from '../args.js'
 import { say, type Command } from '../command.js'
