@@ -65,6 +65,9 @@ import { fitView, freeSpot } from './view-fit.js'
 import { readBackendChoice, writeBackendChoice } from './backend-choice.js'
 import { copyCanvas, historyTemplate, RunHistory, type RunRecord } from './run-history.js'
 
+/** The zoom below which litegraph draws nodes without text (its default is 0.6). */
+const LOW_QUALITY_ZOOM = 0.5
+
 let registered = false
 /** The editor showing each graph (node hooks are registered once, for every editor). */
 const editors = new WeakMap<LGraph, StepEditor>()
@@ -256,6 +259,9 @@ export class StepEditor extends LitElement {
     this.view = new LGraphCanvas(canvas, this.graph)
     this.view.read_only = this.readonly
     this.view.show_info = false // litegraph's debug read-out (T / I / N / V / FPS)
+    // titles, slots and widgets are drawn down to half size, so a 6-column preset fitted to a
+    // 1280 x 800 window stays readable (litegraph's default stops drawing them below 0.6)
+    this.view.low_quality_zoom_threshold = LOW_QUALITY_ZOOM
     this.linkDrop.attach(this.view, () => this.readonly)
     const box = this.renderRoot.querySelector('.canvas') as HTMLElement
     new ResizeObserver(() => {
