@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { decodeImage } from '../src/core/image/decode.js'
-import { DEFAULT_MODEL } from '../src/runtime/env-node.js'
+import { DEFAULT_MODEL } from '../src/runtime/env.node.js'
 import { bigJpeg, pngClaiming } from './helpers/big-photo.js'
 import { step } from './helpers/step-cli.js'
 

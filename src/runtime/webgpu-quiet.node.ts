@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { SOFTWARE_RENDERER } from './webgl-probe.js'
-import { lavapipeIcdPath } from './webgpu-node.js'
+import { lavapipeIcdPath } from './webgpu.node.js'
 
 /** What the child found: an adapter (and whether it is software), or why there is none. */
 export type QuietProbe =
