@@ -127,7 +127,7 @@ describe('a 4000x3000 JPEG through every CLI entry point', () => {
 })
 
 describe('native backend messages stay off stderr', () => {
-  it('step generate in auto mode prints nothing on stderr (Dawn is asked in a child process)', async () => {
+  it('step generate in auto mode prints nothing on stderr (Dawn is asked in a child process)', () => {
     const out = join(tmp, 'quiet.png')
     const content = join(import.meta.dirname, '../examples/images/content-1.png')
     const r = step('generate', ...MODEL, '--input', content, '--style', STYLE, '--out', out)
