@@ -34,7 +34,8 @@ beforeAll(async () => {
   await writeFile(huge, pngClaiming(20000, 15000))
 })
 
-describe('a 4000x3000 JPEG through every CLI entry point', () => {
+// each test starts two or three `step` processes that decode and fit a 12-megapixel JPEG
+describe('a 4000x3000 JPEG through every CLI entry point', { timeout: 300_000 }, () => {
   it('generate: fitted to 1024x768 by default, to --max-side when given', async () => {
     const out = join(tmp, 'generated.png')
     const r = step('generate', ...MODEL, '--input', photo, '--style', STYLE, '--out', out)
@@ -126,7 +127,7 @@ describe('a 4000x3000 JPEG through every CLI entry point', () => {
   })
 })
 
-describe('native backend messages stay off stderr', () => {
+describe('native backend messages stay off stderr', { timeout: 120_000 }, () => {
   it('step generate in auto mode prints nothing on stderr (Dawn is asked in a child process)', () => {
     const out = join(tmp, 'quiet.png')
     const content = join(import.meta.dirname, '../examples/images/content-1.png')
