@@ -27,6 +27,7 @@ import {
 } from '../inference/model.js'
 import { disposeModel, modelFromCheckpoint } from '../inference/load.js'
 import { readImageInput, type ImageInput } from './images.js'
+import { localPath } from './location.js'
 
 /** A style code: E(S) of an image, or any vector of the model's zDim. */
 export type StyleCode = Float32Array | readonly number[]
@@ -83,18 +84,12 @@ export interface Model {
   dispose(): void
 }
 
-const isUrl = (s: string) => /^(https?|blob|data):/i.test(s)
-
 /** The checkpoint at `source`: a folder under Node, else (or for http(s) URLs) fetched. */
 async function loadGroups(source: string | URL, o: LoadModelOptions): Promise<LoadedCheckpoint> {
-  const text = source.toString()
-  const local =
-    detectPlatform() === 'node' &&
-    (source instanceof URL ? source.protocol === 'file:' : !isUrl(text))
-  if (!local) return fetchCheckpoint(text, o.fetch ?? fetch)
+  const path = await localPath(source, detectPlatform() === 'node')
+  if (path === null) return fetchCheckpoint(source.toString(), o.fetch ?? fetch)
   const { loadCheckpoint } = await import('../checkpoint/folder-store.node.js')
-  const { fileURLToPath } = await import('node:url')
-  return loadCheckpoint(source instanceof URL ? fileURLToPath(source) : text)
+  return loadCheckpoint(path)
 }
 
 /** Loads the whole model (E, G and, when trained, M) at `source`; see the module comment. */

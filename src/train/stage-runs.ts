@@ -131,9 +131,12 @@ export interface GanRun extends RunBase {
   readonly dataParallel?: DataParallel
 }
 
-/** The stages a GAN stage may start from. */
+/**
+ * The stages a GAN stage may start from. Stage 2 from a stage-2 checkpoint continues its G, D
+ * and their average with E still frozen, under a schedule (steps, lr, recipe) of its own.
+ */
 export const GAN_SOURCES: Readonly<Record<GanStage, readonly string[]>> = {
-  generator: ['encoder'],
+  generator: ['encoder', 'generator'],
   finetune: ['generator', 'finetune'],
 }
 

@@ -67,7 +67,8 @@ const stage2Usage = `step train generator --data DIR --encoder CKPT --out CKPT2 
 
 Stage 2: trains the generator G and the discriminator D on the pairs of DIR (pix2pix format), with
 the stage-1 style encoder E of CKPT frozen: LSGAN (3 scales) + perceptual loss (weight 40 with
-resnet50 features, the paper's 0.02 with vgg16; docs/decisions/0007).
+resnet50 features, the paper's 0.02 with vgg16; docs/decisions/0007). CKPT may also be a stage-2
+checkpoint: G and D then continue from it (E still frozen) under this run's steps, lr and recipe.
 ${details}
 Writes OUT/manifest.json, weights (E, G, D, their moving averages, optimisers), OUT/loss.jsonl and
 OUT/samples/step-NNNNNN.png.`
