@@ -1,7 +1,7 @@
 /**
  * What nodes need from the place they run in — files, datasets, checkpoints — as one interface.
- * The headless runner implements it over a folder (src/runtime/env.node.ts); the editor will
- * implement it over fetch and IndexedDB. Nodes never touch the file system themselves.
+ * The headless runner implements it over a folder (src/runtime/env.node.ts), the editor's worker
+ * over fetch and memory (src/runtime/env-browser.ts). Nodes never touch the file system themselves.
  */
 import type { RgbImage } from '../core/image/types.js'
 import type { PairedDataset } from '../data/paired.js'

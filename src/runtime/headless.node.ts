@@ -11,6 +11,7 @@ import { dirname, resolve } from 'node:path'
 import { errorMessage, InputError } from '../core/errors.js'
 import { encodePng } from '../core/image/encode.js'
 import type { RgbImage } from '../core/image/types.js'
+import { nodeType, type NodeRegistry } from '../nodes/index.js'
 import { folderEnv, isInside } from './env.node.js'
 import type { RunListener } from './events.js'
 import { GraphExecutor, type RunResult, type SeedRecord } from './executor.js'
@@ -39,6 +40,8 @@ export interface HeadlessOptions {
    * the current working folder. `--set` values are read as typed (never written outside outDir).
    */
   readonly allowRead?: readonly string[]
+  /** The node types the preset may use (default: the built-in registry). */
+  readonly registry?: NodeRegistry
 }
 
 /** What a headless run did. */
@@ -97,11 +100,12 @@ export function provenanceText(
 /** Loads and runs a preset headless; see the module comment. */
 export async function runHeadless(o: HeadlessOptions): Promise<HeadlessResult> {
   const { json, baseDir } = await readPresetSource(o.source)
-  let loaded = loadPreset(json, o.source)
+  const lookup = o.registry?.get ?? nodeType
+  let loaded = loadPreset(json, o.source, lookup)
   if (o.sets && o.sets.length > 0) {
     let preset = loaded.preset
-    for (const s of o.sets) preset = applySet(preset, s)
-    loaded = loadPreset(preset, o.source)
+    for (const s of o.sets) preset = applySet(preset, s, lookup)
+    loaded = loadPreset(preset, o.source, lookup)
   }
   const until = o.until === undefined ? undefined : resolveNodeRef(loaded.graph, o.until)
   // --set values may be read from anywhere (outputs stay inside --out); 'vgg16:' names a path too
@@ -115,7 +119,7 @@ export async function runHeadless(o: HeadlessOptions): Promise<HeadlessResult> {
     trusted,
     ...(o.cacheDir !== undefined ? { cacheDir: o.cacheDir } : {}),
   })
-  const executor = new GraphExecutor({ env })
+  const executor = new GraphExecutor({ env, lookup })
   const shown: { node: number; images: readonly RgbImage[] }[] = []
   try {
     const result = await executor.run(loaded.graph, {

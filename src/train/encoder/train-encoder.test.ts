@@ -47,7 +47,7 @@ async function weights(dir: string): Promise<number[]> {
 }
 
 describe('triplet loss', () => {
-  it('matches the spec formula on hand-made codes', async () => {
+  it('matches the formula of the paper (docs/method.md, stage 1) on hand-made codes', async () => {
     const za = tf.tensor2d([
       [0, 0],
       [1, 0],

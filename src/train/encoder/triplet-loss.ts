@@ -1,4 +1,4 @@
-/** The stage-1 objective (spec): triplet hinge on squared distances plus an L2 pull on the codes. */
+/** The stage-1 objective (docs/method.md, stage 1): triplet hinge on squared distances plus an L2 pull on the codes. */
 import * as tf from '@tensorflow/tfjs'
 
 /** Spec defaults: margin alpha 0.1, L2 weight lambda 0.01. */

@@ -57,7 +57,7 @@ export interface Stage2Options {
   /** Fraction of the steps over which the lr decays linearly to 0 (default 0.4). */
   readonly decayFraction?: number
   readonly emaDecay?: number
-  /** Loss recipe (default RECIPE_OPTION.default, 'texture'; 'paper' is the spec's exactly). */
+  /** Loss recipe (default RECIPE_OPTION.default, 'texture'; 'paper' is the paper's loss set exactly). */
   readonly recipe?: RecipeName
   /** Loss weights; l1, gram and latent override the recipe's. */
   readonly weights?: Partial<GanLossWeights>

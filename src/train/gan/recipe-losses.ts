@@ -1,5 +1,5 @@
 /**
- * The generator terms outside the spec's loss set (recipe.ts, docs/decisions/0017): a pixel L1
+ * The generator terms outside the paper's loss set (recipe.ts; docs/method.md, "The texture recipe"): a pixel L1
  * term, a phase-invariant texture term (Gram matrices of the perceptual taps) and latent
  * regression (E(G(A, z)) against z, as in BicycleGAN). Pure tfjs ops; each returns a new scalar.
  */

@@ -59,7 +59,7 @@ function options(name: string, more: Partial<Stage2Options> = {}): Stage2Options
     init: { encoder: createEncoder(config.encoder, 9) },
     batchSize: 2,
     checkpointEvery: 1,
-    recipe: 'paper', // the spec's loss set unless a test names another (the default is 'texture')
+    recipe: 'paper', // the paper's loss set unless a test names another (the default is 'texture')
     ...more,
   }
 }

@@ -1,5 +1,5 @@
 /**
- * GanStep under the loss recipes: 'paper' is the spec's step exactly (checked against the step as
+ * GanStep under the loss recipes: 'paper' is the paper's step exactly (checked against the step as
  * it was before recipes existed, transcribed below), each recipe term changes G's update and
  * nothing else, and the logged terms are the values the recipe-loss functions give.
  */

@@ -12,7 +12,7 @@ import {
 } from './recipe.js'
 
 describe('recipes', () => {
-  it("'paper' is the spec exactly: every extra term 0, as in the paper loss weights", () => {
+  it("'paper' is the paper's loss set exactly: every extra term 0, as in the paper loss weights", () => {
     expect(recipeWeights('paper')).toEqual({ l1: 0, gram: 0, latent: 0 })
     expect(GAN_LOSS_WEIGHTS).toMatchObject(recipeWeights('paper'))
     expect(RECIPE_OPTION.default).toBe('texture') // chosen by the measured effect (ADR 0017)

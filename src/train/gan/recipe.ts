@@ -1,6 +1,6 @@
 /**
- * Loss recipes of stages 2 and 3: named presets of the generator terms outside the spec's loss set
- * (docs/decisions/0017). 'paper' is the spec exactly (every term 0); 'texture' adds a pixel L1
+ * Loss recipes of stages 2 and 3: named presets of the generator terms outside the paper's loss
+ * set (docs/method.md, "Departures from the paper"). 'paper' is the paper's loss set exactly (every term 0); 'texture' adds a pixel L1
  * term, a Gram texture term on the perceptual taps and BicycleGAN-style latent regression, each
  * weighted to start at the order of the adversarial term. Every option is declared once here, with
  * its value in each recipe, its help and its range: the CLI flags (`--recipe`, `--l1`, `--gram`,
@@ -8,12 +8,12 @@
  */
 import { invalidArgument } from '../../core/errors.js'
 
-/** Recipe names; 'paper' keeps the spec's loss set exactly. */
+/** Recipe names; 'paper' keeps the paper's loss set exactly. */
 export const RECIPE_NAMES = ['paper', 'texture'] as const
 /** One of RECIPE_NAMES. */
 export type RecipeName = (typeof RECIPE_NAMES)[number]
 
-/** Weights of the terms outside the spec (each 0 in 'paper'). */
+/** Weights of the terms outside the paper's loss set (each 0 in 'paper'). */
 export interface RecipeWeights {
   readonly l1: number
   readonly gram: number
@@ -47,7 +47,7 @@ export const RECIPE_OPTION: {
   default: 'texture',
   options: RECIPE_NAMES,
   help:
-    'loss recipe: paper (the spec exactly) or texture (adds pixel L1, Gram texture and latent ' +
+    'loss recipe: paper (exactly the losses of the paper) or texture (adds pixel L1, Gram texture and latent ' +
     'regression terms; docs/decisions/0017); --l1, --gram, --latent override its weights',
 })
 

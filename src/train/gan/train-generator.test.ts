@@ -66,7 +66,7 @@ function options(name: string, more: Partial<Stage2Options> = {}): Stage2Options
     io: folderCheckpointIO(join(root, name)),
     batchSize: 2,
     checkpointEvery: 2,
-    recipe: 'paper', // these tests check the spec's loss set (the default is 'texture')
+    recipe: 'paper', // these tests check the paper's loss set (the default is 'texture')
     ...more,
   }
 }

@@ -60,7 +60,7 @@ describe('style vectors', () => {
     [3, 12],
   ]
 
-  it('exact vectors reproduce the spec Gram distance', async () => {
+  it('exact vectors reproduce the Gram distance of the paper', async () => {
     const acts = randomActivations(1, 5, shapes)
     const ev = new ExactStyleVectors()
     const x = ev.compute(acts)
