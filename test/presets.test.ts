@@ -33,7 +33,14 @@ function variety(file: string): number {
 }
 
 describe('example presets', () => {
-  const inference = ['default', 'style-transfer', 'random-sampling', 'interpolation-grid']
+  const inference = [
+    'default',
+    'style-transfer',
+    'random-sampling',
+    'interpolation-grid',
+    'photo-edges-samples',
+    'photo-edges-style-transfer',
+  ]
   it('lists exactly the presets this test runs', () => {
     expect(readdirSync(PRESETS).sort()).toEqual(
       [...inference, 'train-from-scratch'].map((p) => `${p}.json`).sort(),

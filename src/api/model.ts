@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { InputError } from '../core/errors.js'
-import { fitImage } from '../core/image/resize.js'
+import { DEFAULT_MAX_SIDE, capSide, checkMaxSide } from '../core/image/max-side.js'
 import { batchToImages, imagesToBatch } from '../core/image/tensor.js'
 import type { RgbImage } from '../core/image/types.js'
 import {
@@ -42,7 +42,7 @@ export interface LoadModelOptions {
   /** wasm threads when the backend is started here (default every core, at most 8). */
   readonly threads?: number
   /**
-   * Content images whose longer side exceeds this are scaled down to it first (default 1024), so
+   * Content images whose longer side exceeds this are scaled down to it first (the max-side rule, src/core/image/max-side.ts: default 1024), so
    * a photo never allocates more than the machine can hold.
    */
   readonly maxSide?: number
@@ -97,9 +97,7 @@ export async function loadModel(
   source: string | URL,
   options: LoadModelOptions = {},
 ): Promise<Model> {
-  const maxSide = options.maxSide ?? 1024
-  if (!(Number.isInteger(maxSide) && maxSide >= 16))
-    throw new RangeError(`loadModel: maxSide must be an integer >= 16, got ${maxSide}`)
+  const maxSide = checkMaxSide(options.maxSide ?? DEFAULT_MAX_SIDE, 'loadModel options.maxSide')
   if (!activeBackend() || options.backend)
     await initBackend({
       prefer: options.backend ?? 'auto',
@@ -207,17 +205,7 @@ class LoadedModel implements Model {
   /** The content fitted for G: scaled down to maxSide, then as the CLI fits it (image-fit.ts). */
   private async content(input: ImageInput): Promise<tf.Tensor4D> {
     this.live()
-    let image = await readImageInput(input, 'content')
-    const side = Math.max(image.width, image.height)
-    if (side > this.maxSide) {
-      const k = this.maxSide / side
-      image = fitImage(
-        image,
-        Math.max(1, Math.round(image.width * k)),
-        Math.max(1, Math.round(image.height * k)),
-        'stretch',
-      )
-    }
+    const image = capSide(await readImageInput(input, 'content'), this.maxSide)
     return imagesToBatch([fitContent(image, this.size)])
   }
 

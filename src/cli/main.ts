@@ -3,6 +3,7 @@ import { StepError, errorMessage } from '../core/errors.js'
 import { UsageError } from './args.js'
 import type { Command } from './command.js'
 import { THREADS_HELP, takeThreadsFlag } from './threads.js'
+import { VERBOSE_HELP, takeVerboseFlag } from './verbose.js'
 import { datasetEdges } from './commands/dataset-edges.js'
 import { datasetSynth } from './commands/dataset-synth.js'
 import { demo } from './commands/demo.js'
@@ -49,6 +50,7 @@ function overview(): string {
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     `every command: ${THREADS_HELP}`,
+    `               ${VERBOSE_HELP}`,
   ].join('\n')
 }
 
@@ -68,11 +70,13 @@ export async function main(argv: string[]): Promise<number> {
   }
   const given = argv.slice(command.name.split(' ').length)
   if (given.includes('--help') || given.includes('-h')) {
-    process.stdout.write(`usage: ${command.usage}\n\nevery command: ${THREADS_HELP}\n`)
+    process.stdout.write(
+      `usage: ${command.usage}\n\nevery command: ${THREADS_HELP}\n               ${VERBOSE_HELP}\n`,
+    )
     return 0
   }
   try {
-    return await command.run(takeThreadsFlag(given))
+    return await command.run(takeVerboseFlag(takeThreadsFlag(given)))
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`step ${command.name}: ${err.message}\n\nusage: ${command.usage}\n`)

@@ -12,6 +12,7 @@ import type { backendFlag } from './args.js'
 import { InputError, errorMessage } from '../core/errors.js'
 import { decodeImage } from '../core/image/decode.js'
 import { encodePng } from '../core/image/encode.js'
+import { DEFAULT_MAX_SIDE, capSide } from '../core/image/max-side.js'
 import { imagesToBatch } from '../core/image/tensor.js'
 import { createRgbImage, type RgbImage } from '../core/image/types.js'
 import { initBackend } from '../runtime/backend.js'
@@ -43,8 +44,11 @@ export async function openModel(
   return { model: await modelFromCheckpoint(loaded, dir), size, stage, step }
 }
 
-/** Decodes the image file `file`, or throws an InputError naming it. */
-export async function readImage(file: string): Promise<RgbImage> {
+/**
+ * Decodes the image file `file` under the max-side rule (src/core/image/max-side.ts: refused
+ * beyond the decode limits, scaled down to `maxSide`), or throws an InputError naming it.
+ */
+export async function readImage(file: string, maxSide = DEFAULT_MAX_SIDE): Promise<RgbImage> {
   let bytes: Uint8Array
   try {
     bytes = new Uint8Array(await readFile(file))
@@ -56,7 +60,7 @@ export async function readImage(file: string): Promise<RgbImage> {
       file,
     )
   }
-  return decodeImage(bytes, { where: file })
+  return capSide(decodeImage(bytes, { where: file }), maxSide)
 }
 
 /** One image as a batch [1, H, W, 3] in [-1, 1]. */

@@ -1,6 +1,8 @@
 /**
  * `step dataset edges`: turns a folder of the user's photos into an edges2photos dataset of
  * side-by-side A|B PNGs (A = Canny edge drawing, B = the photo), fitted to a square size.
+ * Photos in subfolders are read too ('trip/001.jpg' becomes trip_001.png); hidden or too deep
+ * folders are left out and reported.
  * Unreadable photos are reported and skipped; the photos themselves are only read.
  */
 import { writeFile } from 'node:fs/promises'
@@ -13,7 +15,7 @@ import { fitImage, type FitPolicy } from '../core/image/resize.js'
 import { detectEdges, type EdgeOptions } from './edges/index.js'
 import { folderStore } from './folder-store.node.js'
 import { prepareOutputDir } from './output-dir.node.js'
-import { stem } from './store.js'
+import { flatPngName, listPhotoTree } from './photo-tree.node.js'
 
 /** Options of buildEdgesDataset. */
 export interface EdgesDatasetOptions {
@@ -22,6 +24,7 @@ export interface EdgesDatasetOptions {
   readonly size: number
   readonly fit?: FitPolicy
   readonly edges?: EdgeOptions
+  /** Called with (0, total) before the first photo, then after each photo. */
   readonly onProgress?: (done: number, total: number) => void
   /** Called once per skipped file with a one-line reason naming it. */
   readonly onSkip?: (message: string) => void
@@ -31,6 +34,9 @@ export interface EdgesDatasetOptions {
 export interface EdgesDatasetResult {
   readonly written: number
   readonly skipped: readonly string[]
+  /** Subfolders whose photos were read, and subfolders left out (hidden or too deep). */
+  readonly folders: number
+  readonly ignored: readonly string[]
 }
 
 /** Manifest written next to the pairs; also marks the folder as ours for re-runs. */
@@ -39,8 +45,12 @@ export const EDGES_MANIFEST = 'edges.json'
 /** Builds the dataset; see the module comment. */
 export async function buildEdgesDataset(opts: EdgesDatasetOptions): Promise<EdgesDatasetResult> {
   const photos = folderStore(opts.from)
-  const names = await photos.list()
-  if (names.length === 0) throw new StepError('data/empty', 'no PNG/JPEG photos found', opts.from)
+  await photos.list() // a missing folder or a file fails here, naming it
+  const tree = await listPhotoTree(opts.from)
+  const names = tree.files
+  if (names.length === 0)
+    throw new StepError('data/empty', 'no PNG/JPEG photos found (subfolders included)', opts.from)
+  opts.onProgress?.(0, names.length)
   await prepareOutputDir(opts.out, EDGES_MANIFEST)
   const skipped: string[] = []
   const written: string[] = []
@@ -52,7 +62,9 @@ export async function buildEdgesDataset(opts: EdgesDatasetOptions): Promise<Edge
         opts.size,
         opts.fit ?? 'cover',
       )
-      const outName = `${stem(name)}.png`
+      const outName = flatPngName(name)
+      if (written.includes(outName))
+        throw new StepError('data/duplicate', `would overwrite ${outName}`, photos.describe(name))
       await writeFile(
         join(opts.out, outName),
         encodePng(joinHorizontal(detectEdges(photo, opts.edges), photo)),
@@ -76,5 +88,5 @@ export async function buildEdgesDataset(opts: EdgesDatasetOptions): Promise<Edge
     skipped,
   }
   await writeFile(join(opts.out, EDGES_MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`)
-  return { written: written.length, skipped }
+  return { written: written.length, skipped, folders: tree.folders, ignored: tree.ignored }
 }

@@ -5,7 +5,9 @@
  * extend with `register` (registry.ts).
  */
 import type { NodeDefinition } from './define.js'
+import { edgesNode } from './edges.js'
 import { evaluateNode } from './evaluate.js'
+import { fitImageNode } from './fit-image.js'
 import { gaussianSample } from './gaussian-sample.js'
 import { generateNode } from './generate.js'
 import { imageGrid } from './image-grid.js'
@@ -41,6 +43,8 @@ export const NODE_LIST: readonly NodeDefinition[] = Object.freeze([
   synthDataset,
   loadModel,
   saveModel,
+  edgesNode,
+  fitImageNode,
   styleEncode,
   gaussianSample,
   mapperNode,

@@ -19,6 +19,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { BackendError, errorMessage } from '../core/errors.js'
 import { watchDeviceLoss } from './backend-fault.js'
+import { dropBackendInstance } from './backend-instance.js'
 import { parseThreads, startWasm, type WasmThreads } from './wasm-threads.js'
 import { probeWebGl, SOFTWARE_RENDERER } from './webgl-probe.js'
 
@@ -179,6 +180,22 @@ export async function probeWebGpu(
   }
 }
 
+/**
+ * Node, 'auto', Dawn not yet loaded and not STEP_VERBOSE: asks a child process first, so that a
+ * machine without a hardware adapter never sees Dawn's native messages (webgpu-quiet.node.ts).
+ */
+async function quietlySkipWebGpu(
+  platform: Platform,
+  opts: InitBackendOptions,
+  explicit: boolean,
+): Promise<string | null> {
+  if (platform !== 'node' || explicit || opts.allowSoftwareAdapter || readEnv('STEP_VERBOSE'))
+    return null
+  if ((globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu) return null
+  const { quietSkipReason } = await import('./webgpu-quiet.node.js')
+  return await quietSkipReason()
+}
+
 /** Makes one backend active, or returns why it cannot be. */
 async function activate(
   name: BackendName,
@@ -189,6 +206,8 @@ async function activate(
   let adapter: AdapterInfo | null = null
   let renderer: string | undefined
   if (name === 'webgpu') {
+    const skip = await quietlySkipWebGpu(platform, opts, explicit)
+    if (skip) return skip
     const probe = await probeWebGpu(platform)
     if (typeof probe === 'string') return probe
     if (probe.software && !explicit && !opts.allowSoftwareAdapter) {
@@ -318,6 +337,30 @@ export async function fallbackBackend(
   }
   if (tf.findBackend(current)) await tf.setBackend(current) // activate() may have left another
   return null
+}
+
+/**
+ * Replaces the active backend with a fresh instance of the same backend, started with the options
+ * initBackend was given (after an out-of-memory or a wasm abort: backend-rebuild.ts). Tensors on
+ * the old instance are lost. Throws BackendError when the fresh instance cannot start.
+ */
+export async function restartBackend(): Promise<BackendInfo> {
+  const name = tf.getBackend() as BackendName
+  const platform = detectPlatform()
+  dropBackendInstance(name)
+  const result = await activate(name, platform, started, true)
+  if (typeof result === 'string')
+    throw new BackendError('backend/restart', `the ${name} backend could not restart: ${result}`)
+  const attempts: BackendAttempt[] = [{ backend: name, ok: true }]
+  active = {
+    backend: name,
+    platform,
+    adapter: result.adapter,
+    attempts,
+    ...threadsOf(result),
+    ...rendererOf(result),
+  }
+  return active
 }
 
 function threadsOf(result: { threads?: WasmThreads }): { threads?: WasmThreads } {

@@ -19,6 +19,7 @@ import { describeValue, valueResources, valueTensors, type Releasable } from '..
 import { MAX_SEED } from '../nodes/widgets.js'
 import { OutputCache } from './cache.js'
 import type { RunEvent, RunListener, RunStatus } from './events.js'
+import { recoverFromPoison } from './backend-rebuild.js'
 import { recoverFromFault } from './fallback.js'
 import { gatherInputs, stableJson, topological } from './plan.js'
 import { ancestorsOf, nodesById, type Graph, type GraphNode } from './graph.js'
@@ -166,6 +167,7 @@ export class GraphExecutor {
           }
           failure = new GraphError(info, { cause: err })
           emit({ type: 'error', error: info })
+          await this.restartIfPoisoned(err, node, emit)
         }
         break
       }
@@ -225,6 +227,16 @@ export class GraphExecutor {
       dropped,
     })
     return true
+  }
+
+  /** Restarts a backend that ran out of memory or aborted, so the next run starts clean. */
+  private async restartIfPoisoned(err: unknown, node: GraphNode, emit: (e: RunEvent) => void) {
+    try {
+      const done = await recoverFromPoison(err, this.cache)
+      if (done) emit({ type: 'log', node: node.id, message: done })
+    } catch (restart) {
+      emit({ type: 'log', node: node.id, message: errorMessage(restart) })
+    }
   }
 
   private context(

@@ -1,6 +1,7 @@
 /** `step dataset edges`: an edges2photos dataset from the user's own photos. */
 import { z } from 'zod'
 import { buildEdgesDataset } from '../../data/edges-dataset.node.js'
+import { MAX_PHOTO_DEPTH } from '../../data/photo-tree.node.js'
 import { floatFlag, intFlag, parseOptions, pathFlag } from '../args.js'
 import { say, warn, type Command } from '../command.js'
 import { createProgress, type Progress } from '../progress.js'
@@ -8,7 +9,7 @@ import { createProgress, type Progress } from '../progress.js'
 const usage = `step dataset edges --from PHOTOS_DIR --out DIR [--size S] [--fit cover|contain|stretch]
                    [--sigma X] [--thickness T]
 
-Fits every PNG/JPEG photo in PHOTOS_DIR to S x S and writes side-by-side A|B PNGs to DIR with
+Fits every PNG/JPEG photo in PHOTOS_DIR and its subfolders (sub/x.jpg becomes sub_x.png) to S x S and writes side-by-side A|B PNGs to DIR with
 A = an edge drawing (Canny: Gaussian blur, Sobel, non-maximum suppression, automatic hysteresis
 thresholds, short chains removed) and B = the photo. Unreadable photos are reported and skipped.
   --size S        output side in pixels, 16..1024 (default 256)
@@ -55,12 +56,21 @@ export const datasetEdges: Command = {
         ...(o.sigma !== undefined ? { sigma: o.sigma } : {}),
         ...(o.thickness !== undefined ? { thickness: o.thickness } : {}),
       },
-      onProgress: (done, total) => (bar.progress ??= createProgress('edges', total)).update(done),
+      // the bar starts before the first photo, so its rate counts that photo's time too
+      onProgress: (done, total) => {
+        bar.progress ??= createProgress('edges', total)
+        if (done > 0) bar.progress.update(done)
+      },
       onSkip: (message) => warn(`skipped ${message}`),
     })
     bar.progress?.finish()
+    if (result.ignored.length > 0)
+      warn(
+        `left out ${result.ignored.length} subfolder(s) (hidden, or nested deeper than ${MAX_PHOTO_DEPTH}): ${result.ignored.join(', ')}`,
+      )
+    const sub = result.folders > 0 ? ` (photos from ${result.folders} subfolder(s) included)` : ''
     say(
-      `wrote ${result.written} pairs to ${o.out}${result.skipped.length ? `; skipped ${result.skipped.length} unreadable file(s), listed above` : ''}`,
+      `wrote ${result.written} pairs to ${o.out}${sub}${result.skipped.length ? `; skipped ${result.skipped.length} unreadable file(s), listed above` : ''}`,
     )
     return result.written > 0 ? 0 : 1
   },

@@ -6,10 +6,11 @@ import { encode, generate, styleStrength } from '../../inference/model.js'
 import { disposeModel } from '../../inference/load.js'
 import { backendFlag, floatFlag, parseOptions, pathFlag } from '../args.js'
 import { say, type Command } from '../command.js'
+import { MAX_SIDE_USAGE, maxSideFlag } from '../max-side-flag.js'
 import { batchOf, fitContent, fitStyle, openModel, readImage, writePng } from '../model-io.js'
 
 const usage = `step generate --model CKPT --input A.png --style S.png --out O.png [--strength X]
-        [--backend auto|wasm|webgpu|cpu]
+        [--backend auto|wasm|webgpu|cpu] [--max-side N]
 
 Writes G(A, z) to O.png: the content image A in the style of S, z = E(S) its style code. CKPT is a
 'train generator', 'train finetune' or 'train mapper' output.
@@ -17,7 +18,8 @@ Writes G(A, z) to O.png: the content image A in the style of S, z = E(S) its sty
                  mean style code (zero without a mapper); 0 gives the mean style, > 1 exaggerates
 Sizes: S is fitted (scale + centre crop) to the model's training size N. A is fitted to N x N,
 unless both its sides are at least N: then it keeps its size, centre-cropped to multiples of 8
-(at most 7 pixels cut per dimension). O.png has A's fitted size.`
+(at most 7 pixels cut per dimension). O.png has A's fitted size.
+${MAX_SIDE_USAGE}`
 
 const schema = z.object({
   model: pathFlag,
@@ -26,6 +28,7 @@ const schema = z.object({
   out: pathFlag,
   strength: floatFlag(0, 4).default(1),
   backend: backendFlag,
+  'max-side': maxSideFlag,
   help: z.boolean().optional(),
 })
 
@@ -38,7 +41,7 @@ export const generateCommand: Command = {
     const o = parseOptions(
       argv,
       Object.fromEntries(
-        ['model', 'input', 'style', 'out', 'strength', 'backend'].map((k) => [
+        ['model', 'input', 'style', 'out', 'strength', 'backend', 'max-side'].map((k) => [
           k,
           { type: 'string' as const },
         ]),
@@ -46,8 +49,8 @@ export const generateCommand: Command = {
       schema,
     )
     if (o.help) return (say(usage), 0)
-    const input = await readImage(o.input)
-    const style = await readImage(o.style)
+    const input = await readImage(o.input, o['max-side'])
+    const style = await readImage(o.style, o['max-side'])
     const { model, size } = await openModel(o.model, o.backend)
     try {
       const content = fitContent(input, size)

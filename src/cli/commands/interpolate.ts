@@ -12,6 +12,7 @@ import { encode, generate, interpolateCodes } from '../../inference/model.js'
 import { disposeModel } from '../../inference/load.js'
 import { backendFlag, UsageError, intFlag, parseOptions, pathFlag } from '../args.js'
 import { say, type Command } from '../command.js'
+import { MAX_SIDE_USAGE, maxSideFlag } from '../max-side-flag.js'
 import {
   batchOf,
   blankImage,
@@ -23,7 +24,7 @@ import {
 } from '../model-io.js'
 
 const usage = `step interpolate --model CKPT --input A.png --styles S1.png,S2.png[,...] --out STRIP.png
-        [--steps T] [--mode lerp|slerp] [--backend auto|wasm|webgpu|cpu]
+        [--steps T] [--mode lerp|slerp] [--backend auto|wasm|webgpu|cpu] [--max-side N]
 
 Style interpolation: G(A, z) as z walks from E(S1) to E(S2), then on to E(S3) ... E(SN).
   --styles       2 or more style images, comma-separated
@@ -33,7 +34,8 @@ Style interpolation: G(A, z) as z walks from E(S1) to E(S2), then on to E(S3) ..
   --mode M       lerp (default) or slerp (spherical; lerp for (anti)parallel codes)
 Layout (2-pixel white gaps): the top row holds a blank cell, then each style image Sk above the
 output whose code is exactly E(Sk) (blank cells between); the bottom row holds A (fitted as by
-step generate), then the outputs from left to right.`
+step generate), then the outputs from left to right.
+${MAX_SIDE_USAGE}`
 
 const schema = z.object({
   model: pathFlag,
@@ -43,6 +45,7 @@ const schema = z.object({
   steps: intFlag(2, 64).default(7),
   mode: z.enum(['lerp', 'slerp']).default('lerp'),
   backend: backendFlag,
+  'max-side': maxSideFlag,
   help: z.boolean().optional(),
 })
 
@@ -67,7 +70,7 @@ export const interpolateCommand: Command = {
     const o = parseOptions(
       argv,
       Object.fromEntries(
-        ['model', 'input', 'styles', 'out', 'steps', 'mode', 'backend'].map((k) => [
+        ['model', 'input', 'styles', 'out', 'steps', 'mode', 'backend', 'max-side'].map((k) => [
           k,
           { type: 'string' as const },
         ]),
@@ -76,9 +79,9 @@ export const interpolateCommand: Command = {
     )
     if (o.help) return (say(usage), 0)
     const styleFiles = parseStyles(o.styles)
-    const input = await readImage(o.input)
+    const input = await readImage(o.input, o['max-side'])
     const styles: RgbImage[] = []
-    for (const f of styleFiles) styles.push(await readImage(f))
+    for (const f of styleFiles) styles.push(await readImage(f, o['max-side']))
     const { model, size } = await openModel(o.model, o.backend)
     try {
       const content = fitContent(input, size)

@@ -7,16 +7,18 @@ import { sample } from '../../inference/model.js'
 import { disposeModel } from '../../inference/load.js'
 import { backendFlag, intFlag, parseOptions, pathFlag } from '../args.js'
 import { say, type Command } from '../command.js'
+import { MAX_SIDE_USAGE, maxSideFlag } from '../max-side-flag.js'
 import { batchOf, fitContent, openModel, readImage, writePng } from '../model-io.js'
 
 const usage = `step sample --model CKPT --input A.png --out GRID.png [--count N] [--seed K]
-        [--backend auto|wasm|webgpu|cpu]
+        [--backend auto|wasm|webgpu|cpu] [--max-side N]
 
 Random styles: G(A, M(e)) for N noise vectors e ~ N(0, I) drawn from seed K, with the mapper M of
 CKPT (a 'train mapper' output).
   --count N   samples, 1..256 (default 8)      --seed K   seed (default 1); same seed, same grid
 Writes one PNG grid, row-major with ceil(sqrt(N + 1)) columns and 2-pixel white gaps: the input A
-(fitted as by step generate) first, then the N samples.`
+(fitted as by step generate) first, then the N samples.
+${MAX_SIDE_USAGE}`
 
 const schema = z.object({
   model: pathFlag,
@@ -25,6 +27,7 @@ const schema = z.object({
   count: intFlag(1, 256).default(8),
   seed: intFlag(0, 0xffffffff).default(1),
   backend: backendFlag,
+  'max-side': maxSideFlag,
   help: z.boolean().optional(),
 })
 
@@ -42,7 +45,7 @@ export const sampleCommand: Command = {
     const o = parseOptions(
       argv,
       Object.fromEntries(
-        ['model', 'input', 'out', 'count', 'seed', 'backend'].map((k) => [
+        ['model', 'input', 'out', 'count', 'seed', 'backend', 'max-side'].map((k) => [
           k,
           { type: 'string' as const },
         ]),
@@ -50,7 +53,7 @@ export const sampleCommand: Command = {
       schema,
     )
     if (o.help) return (say(usage), 0)
-    const input = await readImage(o.input)
+    const input = await readImage(o.input, o['max-side'])
     const { model, size, stage } = await openModel(o.model, o.backend)
     try {
       if (!model.mapper)

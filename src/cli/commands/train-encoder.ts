@@ -8,12 +8,13 @@ import { defaultCacheDir, folderNeighbourCache } from '../../train/mining/cache.
 import { STAGE1_LOSSES, type Stage1Progress } from '../../train/encoder/train-encoder.js'
 import { runEncoderStage } from '../../train/stage-runs.js'
 import { backendFlag, intFlag, parseOptions, pathFlag } from '../args.js'
+import { DIRECTION_USAGE, directionFlag } from '../direction-flag.js'
 import { say, type Command } from '../command.js'
 import { prepareRunOutput, startBackend } from '../run-setup.js'
 import { createProgress, type Progress } from '../progress.js'
 import { interruptSignal } from '../signals.js'
 
-const usage = `step train encoder --data DIR --out CKPT [--steps N] [--size S] [--batch B]
+const usage = `step train encoder --data DIR [--direction AtoB|BtoA] --out CKPT [--steps N] [--size S] [--batch B]
         [--features resnet50|vgg16:PATH|random] [--mining exact|projected] [--preset small|paper]
         [--loss contrast|triplet] [--lr X] [--lr-decay F]
         [--backend auto|wasm|webgpu|cpu] [--seed K] [--every K] [--cache DIR] [--resume]
@@ -35,10 +36,12 @@ of DIR (pix2pix format), then trains the style encoder E on the mined triplets.
   --every K        checkpoint every K steps (default 100); Ctrl-C saves and stops
   --resume         continue the checkpoint in CKPT (same data and config)
   --cache DIR      where mined neighbour lists are kept (default ${defaultCacheDir()})
+${DIRECTION_USAGE}
 Writes CKPT/manifest.json, CKPT/encoder-*.bin, CKPT/optimizer-*.bin and CKPT/loss.jsonl.`
 
 const schema = z.object({
   data: pathFlag,
+  direction: directionFlag,
   out: pathFlag,
   steps: intFlag(1, 10_000_000).default(400),
   size: intFlag(16, 1024).default(64),
@@ -69,6 +72,7 @@ const schema = z.object({
 const flags = Object.fromEntries(
   [
     'data',
+    'direction',
     'out',
     'steps',
     'size',
@@ -97,7 +101,7 @@ export const trainEncoderCommand: Command = {
     if (o.help) return (say(usage), 0)
     await prepareRunOutput(o.out, o.resume)
     await startBackend(o.backend)
-    const dataset = await openPairedDataset(folderStore(o.data))
+    const dataset = await openPairedDataset(folderStore(o.data), { direction: o.direction })
     for (const w of dataset.warnings) say(`note: ${w}`)
     const bars: Partial<Record<Stage1Progress['phase'], Progress>> = {}
     const { signal, release } = interruptSignal()

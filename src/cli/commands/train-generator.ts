@@ -21,13 +21,14 @@ import {
 } from '../../train/gan/recipe.js'
 import { runGanStage } from '../../train/stage-runs.js'
 import { backendFlag, floatFlag, intFlag, parseOptions, pathFlag } from '../args.js'
+import { DIRECTION_USAGE, directionFlag } from '../direction-flag.js'
 import { say, type Command } from '../command.js'
 import { chooseParallel, PARALLEL_HELP, parallelFlag } from '../data-parallel.js'
 import { prepareRunOutput, startBackend } from '../run-setup.js'
 import { createProgress } from '../progress.js'
 import { interruptSignal } from '../signals.js'
 
-const common = `[--steps N] [--size S] [--batch B] [--lr X] [--features resnet50|vgg16:PATH|random] [--percept-taps N] [--percept-weight X]
+const common = `[--direction AtoB|BtoA] [--steps N] [--size S] [--batch B] [--lr X] [--features resnet50|vgg16:PATH|random] [--percept-taps N] [--percept-weight X]
         [--recipe ${RECIPE_NAMES.join('|')}] ${RECIPE_TERMS.map((t) => `[--${t.name} X]`).join(' ')}
         [--backend auto|wasm|webgpu|cpu] [--parallel auto|batch|kernels] [--seed K] [--every K] [--samples K] [--resume]`
 
@@ -61,7 +62,8 @@ ${recipeHelp}
 ${helpLine('--parallel P', PARALLEL_HELP)}
   --every K        checkpoint every K steps (default 250); Ctrl-C saves and stops
   --samples K      write a sample sheet (rows A, B, G(A, E(B))) every K steps (default 250, 0 = off)
-  --resume         continue the checkpoint in OUT (same data and config)`
+  --resume         continue the checkpoint in OUT (same data and config)
+${DIRECTION_USAGE}`
 
 const stage2Usage = `step train generator --data DIR --encoder CKPT --out CKPT2 ${common}
 
@@ -82,6 +84,7 @@ const optionalWeight = (max: number) => floatFlag(0, max).optional()
 
 const base = {
   data: pathFlag,
+  direction: directionFlag,
   out: pathFlag,
   steps: intFlag(1, 10_000_000).default(2000),
   size: intFlag(16, 1024).default(64),
@@ -107,6 +110,7 @@ const base = {
 
 const stringFlags = [
   'data',
+  'direction',
   'out',
   'steps',
   'size',
@@ -155,7 +159,9 @@ function command(stage: GanStage): Command {
       await startBackend(o.backend)
       const dataParallel = await chooseParallel(o.parallel, o.batch, from)
       const loaded = await loadCheckpoint(from)
-      const dataset = await openPairedDataset(folderStore(o.data)).catch((err: unknown) => {
+      const dataset = await openPairedDataset(folderStore(o.data), {
+        direction: o.direction,
+      }).catch((err: unknown) => {
         disposeLoaded(loaded)
         throw err
       })

@@ -11,13 +11,14 @@ import { disposeLoaded } from '../../checkpoint/loaded.js'
 import { disposeModel } from '../../inference/load.js'
 import { runMapperStage } from '../../train/stage-runs.js'
 import { backendFlag, intFlag, parseOptions, pathFlag } from '../args.js'
+import { DIRECTION_USAGE, directionFlag } from '../direction-flag.js'
 import { say, type Command } from '../command.js'
 import { prepareRunOutput, startBackend } from '../run-setup.js'
 import { createProgress } from '../progress.js'
 import { interruptSignal } from '../signals.js'
 
 const usage = `step train mapper --data DIR --from CKPT3 --out CKPT4 [--epochs N] [--batch B]
-        [--backend auto|wasm|webgpu|cpu] [--seed K] [--every K] [--max-codes N] [--resume]
+        [--direction AtoB|BtoA] [--backend auto|wasm|webgpu|cpu] [--seed K] [--every K] [--max-codes N] [--resume]
 
 Trains the mapper M (noise -> style code) by IMLE on the style codes E(B) of DIR's training pairs,
 with E from CKPT3 (a 'train finetune' or 'train generator' checkpoint).
@@ -25,10 +26,12 @@ with E from CKPT3 (a 'train finetune' or 'train generator' checkpoint).
   --every K        checkpoint every K epochs (default 10); Ctrl-C saves and stops
   --seed K         seed (default 1)                      --resume    continue the run in OUT
   --max-codes N    encode at most N training images, a seeded subset (default 50000, the paper's cap)
+${DIRECTION_USAGE}
 OUT is a whole model (E, G, M, mean style code) for step generate / sample / interpolate / eval.`
 
 const schema = z.object({
   data: pathFlag,
+  direction: directionFlag,
   from: pathFlag,
   out: pathFlag,
   epochs: intFlag(1, 1_000_000).default(500),
@@ -42,10 +45,18 @@ const schema = z.object({
 })
 
 const flags = Object.fromEntries(
-  ['data', 'from', 'out', 'epochs', 'batch', 'backend', 'seed', 'every', 'max-codes'].map((k) => [
-    k,
-    { type: 'string' as const },
-  ]),
+  [
+    'data',
+    'direction',
+    'from',
+    'out',
+    'epochs',
+    'batch',
+    'backend',
+    'seed',
+    'every',
+    'max-codes',
+  ].map((k) => [k, { type: 'string' as const }]),
 )
 
 /** The command. */
@@ -59,10 +70,12 @@ export const trainMapperCommand: Command = {
     await prepareRunOutput(o.out, o.resume)
     await startBackend(o.backend)
     const loaded = await loadCheckpoint(o.from)
-    const dataset = await openPairedDataset(folderStore(o.data)).catch((err: unknown) => {
-      disposeLoaded(loaded)
-      throw err
-    })
+    const dataset = await openPairedDataset(folderStore(o.data), { direction: o.direction }).catch(
+      (err: unknown) => {
+        disposeLoaded(loaded)
+        throw err
+      },
+    )
     for (const w of dataset.warnings) say(`note: ${w}`)
     const bar = createProgress('train mapper', o.epochs)
     const { signal, release } = interruptSignal()
