@@ -557,6 +557,8 @@ describe('editor ux (wasm, 1280x800)', () => {
     'random-sampling',
     'interpolation-grid',
     'train-from-scratch',
+    'photo-edges-samples',
+    'photo-edges-style-transfer',
   ])(
     'preset %s after a run at 1280x800: every node in view, none overlapping',
     { timeout: 300_000 },
