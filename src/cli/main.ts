@@ -17,6 +17,7 @@ import { sampleCommand } from './commands/sample.js'
 import { interpolateCommand } from './commands/interpolate.js'
 import { evalCommand } from './commands/eval.js'
 import { exportCommand } from './commands/export.js'
+import { importCommand } from './commands/import.js'
 import { nodesCommand } from './commands/nodes.js'
 import { runCommand } from './commands/run.js'
 
@@ -35,6 +36,7 @@ const COMMANDS: readonly Command[] = [
   // After 'eval encoder': the first command whose words match is run.
   evalCommand,
   exportCommand,
+  importCommand,
   runCommand,
   nodesCommand,
   demo,
