@@ -7,10 +7,13 @@ import { sample } from '../../train/inference.js'
 import { disposeModel } from '../../train/model-checkpoint.js'
 import { backendFlag, intFlag, parseOptions, pathFlag } from '../args.js'
 import { say, type Command } from '../command.js'
-import { batchOf, fitContent, openModel, readImage, writePng } from '../model-io.js'
+import { cliProvenance, sampleGraph } from '../cli-provenance.js'
+import { writeImageFile } from '../image-out.js'
+import { batchOf, fitContent, openModel, readImage } from '../model-io.js'
+import { jsonFlag, result } from '../result-line.js'
 
 const usage = `step sample --model CKPT --input A.png --out GRID.png [--count N] [--seed K]
-        [--backend auto|wasm|webgpu|cpu]
+        [--backend auto|wasm|webgpu|cpu] [--json]
 
 Random styles: G(A, M(e)) for N noise vectors e ~ N(0, I) drawn from seed K, with the mapper M of
 CKPT (a 'train mapper' output).
@@ -25,6 +28,7 @@ const schema = z.object({
   count: intFlag(1, 256).default(8),
   seed: intFlag(0, 0xffffffff).default(1),
   backend: backendFlag,
+  json: jsonFlag.schema,
   help: z.boolean().optional(),
 })
 
@@ -41,12 +45,15 @@ export const sampleCommand: Command = {
   async run(argv) {
     const o = parseOptions(
       argv,
-      Object.fromEntries(
-        ['model', 'input', 'out', 'count', 'seed', 'backend'].map((k) => [
-          k,
-          { type: 'string' as const },
-        ]),
-      ),
+      {
+        ...Object.fromEntries(
+          ['model', 'input', 'out', 'count', 'seed', 'backend'].map((k) => [
+            k,
+            { type: 'string' as const },
+          ]),
+        ),
+        json: { type: 'boolean' },
+      },
       schema,
     )
     if (o.help) return (say(usage), 0)
@@ -72,8 +79,14 @@ export const sampleCommand: Command = {
       const outputs = await batchToImages(images)
       images.dispose()
       const cells = [content, ...outputs]
-      await writePng(o.out, grid(cells, sampleGridColumns(cells.length)))
-      say(`wrote ${o.out} (input + ${o.count} samples, seed ${o.seed})`)
+      const columns = sampleGridColumns(cells.length)
+      const { graph, seeds } = sampleGraph({ ...o, zDim: model.mapper.config.zDim, columns })
+      await writeImageFile(o.out, grid(cells, columns), cliProvenance(graph, seeds))
+      result(o.json, `wrote ${o.out} (input + ${o.count} samples, seed ${o.seed})`, {
+        out: o.out,
+        count: o.count,
+        seed: o.seed,
+      })
       return 0
     } finally {
       disposeModel(model)
