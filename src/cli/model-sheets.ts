@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs'
 import { grid } from '../core/image/compose.js'
 import { batchToImages, imagesToBatch } from '../core/image/tensor.js'
 import { createRgbImage, type RgbImage } from '../core/image/types.js'
-import { encode, generate, interpolate, sample, type StepModel } from '../train/inference.js'
+import { encode, generate, interpolate, sample, type StepModel } from '../inference/model.js'
 
 /** A blank (white) cell of the given size. */
 function blank(size: number): RgbImage {

@@ -1,5 +1,5 @@
 /** Load Model: a trained model (E, G and, when trained, M) from a folder or a checkpoint. */
-import { modelFromCheckpoint } from '../train/model-checkpoint.js'
+import { modelFromCheckpoint } from '../inference/load.js'
 import { defineNode } from './define.js'
 
 /** The node type. */

@@ -8,8 +8,8 @@ import type { PairedDataset } from '../data/paired.js'
 import type { StyleEncoder } from '../models/encoder.js'
 import type { Generator } from '../models/generator.js'
 import type { Mapper } from '../models/mapper.js'
-import type { CheckpointManifest } from '../train/checkpoint.js'
-import type { StepModel } from '../train/inference.js'
+import type { CheckpointManifest } from '../checkpoint/format.js'
+import type { StepModel } from '../inference/model.js'
 
 /** Every socket type, in palette order. */
 export const SOCKET_TYPES = [

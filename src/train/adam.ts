@@ -4,7 +4,7 @@
  * bit-identical to an uninterrupted one on a deterministic backend.
  */
 import * as tf from '@tensorflow/tfjs'
-import type { TensorGroup } from './checkpoint.js'
+import type { TensorGroup } from '../checkpoint/format.js'
 
 /** Hyper-parameters (spec: lr 1e-3, betas (0, 0.99)). */
 export interface AdamConfig {
