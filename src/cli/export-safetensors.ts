@@ -3,8 +3,8 @@ import { access, mkdir, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { InputError, errorMessage } from '../core/errors.js'
 import { encodeSafetensors } from '../core/safetensors.js'
-import { disposeLoaded } from '../train/gan-checkpoint.js'
-import { loadCheckpoint } from '../train/checkpoint-node.js'
+import { disposeLoaded } from '../checkpoint/loaded.js'
+import { loadCheckpoint } from '../checkpoint/folder-store.node.js'
 import { checkpointToTorch } from './safetensors-model.js'
 
 /** Writes the networks of the checkpoint in `model` to the file `out` (never over a file). */

@@ -20,8 +20,8 @@ import { createGenerator } from '../models/generator.js'
 import { createMapper } from '../models/mapper.js'
 import type { Params } from '../models/params.js'
 import { fromTorch, toTorch } from '../models/torch-names.js'
-import type { CheckpointDraft, TensorGroup } from '../train/checkpoint.js'
-import type { LoadedCheckpoint } from '../train/checkpoint-node.js'
+import type { CheckpointDraft, TensorGroup } from '../checkpoint/format.js'
+import type { LoadedCheckpoint } from '../checkpoint/folder-store.node.js'
 
 /** The twin's name of the mean style code (a buffer of its mapper). */
 export const MEAN_CODE = 'mapper.mean_code'

@@ -705,6 +705,7 @@ export class StepEditor extends LitElement {
                   downloadImages(
                     `run ${run.id}`,
                     run.images.map((i) => i.image),
+                    editorProvenance(this.save()), // the graph now (a run record keeps none)
                   ),
                 clear: () => {
                   this.history.clear()
