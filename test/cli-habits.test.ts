@@ -17,7 +17,7 @@ describe('step CLI habits', () => {
     const r = step('--version')
     expect(r.code).toBe(0)
     expect(r.stdout).toBe(`step-graph ${pkg.version}\n`)
-  })
+  }, 240_000)
 
   it('suggests the closest command and flag', () => {
     expect(editDistance('genrate', 'generate')).toBe(1)
@@ -30,7 +30,7 @@ describe('step CLI habits', () => {
     r = step('sample', '--modle', 'x')
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(/^step sample: Unknown option '--modle' \(did you mean '--model'\?\)/)
-  })
+  }, 240_000)
 
   it('--out x.jpg writes a JPEG; --json prints one JSON object', () => {
     const out = join(rel, 'g.jpg')
@@ -76,5 +76,5 @@ describe('step CLI habits', () => {
     const mad =
       ref.data.reduce((s, v, i) => s + Math.abs(v - (image.data[i] ?? 0)), 0) / ref.data.length
     expect(mad).toBeLessThan(4)
-  })
+  }, 240_000)
 })

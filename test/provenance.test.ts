@@ -28,7 +28,7 @@ function pngsUnder(d: string): string[] {
     const p = join(d, name)
     if (statSync(p).isDirectory()) return pngsUnder(p)
     return name.endsWith('.png') ? [p] : []
-  })
+  }, 240_000)
 }
 
 describe('provenance of CLI images', () => {
@@ -69,7 +69,7 @@ describe('provenance of CLI images', () => {
     const b = pixels(join(again, 'grid.png'))
     expect([b.width, b.height]).toEqual([a.width, a.height])
     expect(Buffer.from(b.data).equals(Buffer.from(a.data))).toBe(true)
-  })
+  }, 240_000)
 
   it('step generate and interpolate carry a graph too; no PNG written holds an absolute path', () => {
     const gen = join(rel, 'gen.png')
@@ -128,5 +128,5 @@ describe('provenance of CLI images', () => {
         if (key === 'step-base') expect(value.startsWith('/'), `${f} step-base`).toBe(false)
       }
     }
-  })
+  }, 240_000)
 })

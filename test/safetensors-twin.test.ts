@@ -190,7 +190,7 @@ describe.skipIf(skip !== '')(`safetensors round trip with the PyTorch twin ${ski
     for (const [name, v] of Object.entries(d)) expect(v, name).toBeLessThan(TOL)
     tf.dispose([mean, ...Object.values(ours)])
     disposeNets(nets)
-  })
+  }, 300_000)
 
   it('twin -> safetensors -> step import -> ours: same outputs within 1e-4', async () => {
     const file = join(dir, 'twin.safetensors')
@@ -237,7 +237,7 @@ describe.skipIf(skip !== '')(`safetensors round trip with the PyTorch twin ${ski
     for (const g of Object.values(loaded.groups)) for (const t of g) t.tensor.dispose()
     tf.dispose(Object.values(ours))
     disposeNets(nets)
-  })
+  }, 300_000)
 })
 
 describe('step import: bad files are named', () => {
@@ -273,5 +273,5 @@ describe('step import: bad files are named', () => {
     expect(r.stderr).toMatch(
       /encoder weights do not fit the config \(parameter 'enc\/stem\/w': shape \[3, 4, 2, 1\], expected \[4, 4, 3, 12\]\)/,
     )
-  })
+  }, 120_000)
 })
