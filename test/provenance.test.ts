@@ -28,7 +28,7 @@ function pngsUnder(d: string): string[] {
     const p = join(d, name)
     if (statSync(p).isDirectory()) return pngsUnder(p)
     return name.endsWith('.png') ? [p] : []
-  }, 240_000)
+  })
 }
 
 describe('provenance of CLI images', () => {
