@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages the tests need on Debian 12, as root. Idempotent.
 #  - chromium (Debian's) for browser end-to-end tests;
+#  - python3-torch (Debian's) for the PyTorch twin: the safetensors round trip and the torchrun
+#    test (test/safetensors-twin.test.ts, test/torchrun.test.ts; they fail in CI without it);
 #  - Mesa 25's lavapipe Vulkan driver from bookworm-backports, unpacked into a private folder
 #    (system Mesa is left alone) so that Dawn (npm `webgpu`) finds a WebGPU adapter without a GPU.
 # The driver folder defaults to /opt/step-graph/lavapipe (override: STEP_LAVAPIPE_DIR).
@@ -17,7 +19,7 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 
 need_pkgs=()
-for p in chromium mesa-vulkan-drivers libvulkan1 fonts-dejavu-core; do
+for p in chromium mesa-vulkan-drivers libvulkan1 fonts-dejavu-core python3-torch; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need_pkgs+=("$p")
 done
 if [ "${#need_pkgs[@]}" -gt 0 ]; then
@@ -25,7 +27,7 @@ if [ "${#need_pkgs[@]}" -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
 else
-  log "chromium and the Vulkan loader are already installed"
+  log "chromium, the Vulkan loader and python3-torch are already installed"
 fi
 
 if [ -f "$ICD_JSON" ] && [ -f "$LVP_DIR/usr/lib/x86_64-linux-gnu/libvulkan_lvp.so" ]; then

@@ -11,7 +11,8 @@ float32, NCHW, timed like bench/train-steps.ts (warm-up steps excluded, median o
   finetune  stage 3 (not run by default): E trains with G, + 0.01 * mean(z^2).
 Adam: lr 1e-3, betas (0, 0.99), eps 1e-8 (bench/train-steps.ts ADAM).
 
-What matches the TypeScript networks, layer by layer (channels, kernels, strides, norms):
+E, G and D come from step_twin.py (the PyTorch twin, shared with `step import`'s tests), built
+with the small preset. What matches the TypeScript networks, layer by layer:
 - Every conv / dense uses the equalised learning rate: N(0, 1) weights times
   sqrt(2 / ((1 + slope^2) fan_in)) at run time (layers.ts, ops.ts); biases only where TS has them.
 - 'same' padding as TensorFlow defines it, asymmetric where TF is (G's stride-2 3x3 convs pad
@@ -61,204 +62,16 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-SIZE, BATCH, Z_DIM = 64, 8, 8
+from step_twin import PRESETS, Discriminator, Encoder, Generator
+
+SIZE, BATCH = 64, 8
+SMALL = PRESETS["small"]  # the networks: step_twin.py, src/models/configs.ts SMALL
 ADAM = {"lr": 1e-3, "betas": (0.0, 0.99), "eps": 1e-8}
 CAFFE_BGR_MEAN = (103.939, 116.779, 123.68)
 
 
-def same_pads(size, k, stride):
-    """TensorFlow's 'same' padding (before, after) of one axis."""
-    out = -(-size // stride)
-    total = max((out - 1) * stride + k - size, 0)
-    return total // 2, total - total // 2
-
-
-class EqConv(nn.Module):
-    """Equalised-learning-rate conv with TensorFlow 'same' padding (layers.ts convLayer / conv)."""
-
-    def __init__(self, cin, cout, k, stride=1, slope=0.0, bias=True):
-        super().__init__()
-        self.weight = nn.Parameter(torch.randn(cout, cin, k, k))
-        self.bias = nn.Parameter(torch.zeros(cout)) if bias else None
-        self.k, self.stride = k, stride
-        self.scale = math.sqrt(2 / ((1 + slope * slope) * k * k * cin))
-
-    def forward(self, x):
-        (top, bottom), (left, right) = (same_pads(n, self.k, self.stride) for n in x.shape[2:])
-        w = self.weight * self.scale
-        if top == bottom and left == right:
-            return F.conv2d(x, w, self.bias, self.stride, (top, left))
-        return F.conv2d(F.pad(x, (left, right, top, bottom)), w, self.bias, self.stride)
-
-
-class EqDense(nn.Module):
-    """Equalised-learning-rate dense layer (ops.ts eqDense), slope 0."""
-
-    def __init__(self, cin, cout):
-        super().__init__()
-        self.weight = nn.Parameter(torch.randn(cout, cin))
-        self.bias = nn.Parameter(torch.zeros(cout))
-        self.scale = math.sqrt(2 / cin)
-
-    def forward(self, x):
-        return F.linear(x, self.weight * self.scale, self.bias)
-
-
-def pixel_norm(x):
-    return x * torch.rsqrt(x.pow(2).mean(dim=1, keepdim=True) + 1e-8)
-
-
-def instance_norm(x):
-    return F.instance_norm(x, eps=1e-5)
-
-
-def with_z(x, z):
-    return torch.cat([x, z[:, :, None, None].expand(-1, -1, x.shape[2], x.shape[3])], 1)
-
-
 def count(module):
     return sum(p.numel() for p in module.parameters())
-
-
-class Encoder(nn.Module):
-    """E, SMALL.encoder: width 12, blocks [2, 3, 4], slope 0.2, texture statistics."""
-
-    def __init__(self, width=12, blocks=(2, 3, 4), slope=0.2):
-        super().__init__()
-        self.slope = slope
-        self.stem = EqConv(3, width, 4, 2, slope)
-        cin = width
-        for i, mult in enumerate(blocks):
-            cout = mult * width
-            block = nn.ModuleDict(
-                {
-                    "conv1": EqConv(cin, cin, 3, 1, slope),
-                    "conv2": EqConv(cin, cout, 3, 1, slope),
-                    "shortcut": EqConv(cin, cout, 1, 1, slope),
-                }
-            )
-            self.add_module(f"block{i + 1}", block)
-            cin = cout
-        self.n_blocks = len(blocks)
-        self.head = EqDense(cin + blocks[0] * width, Z_DIM)
-
-    def forward(self, x):
-        s = self.slope
-        x = self.stem(x)
-        stats = []
-        for i in range(self.n_blocks):
-            b = getattr(self, f"block{i + 1}")
-            h = b["conv1"](F.leaky_relu(x, s))
-            h = b["conv2"](F.leaky_relu(h, s))
-            if i == 0:
-                stats.append(torch.log(h.var(dim=(2, 3), unbiased=False) + 1e-3))
-            x = pixel_norm(F.avg_pool2d(h, 2) + b["shortcut"](F.avg_pool2d(x, 2)))
-        pooled = F.leaky_relu(x, s).mean(dim=(2, 3))
-        return self.head(torch.cat([pooled, *stats], 1))
-
-
-class Generator(nn.Module):
-    """G, SMALL.generator: width 8, zDim 8, 2 + 2 residual blocks."""
-
-    def __init__(self, w=8, enc_res=2, dec_res=2):
-        super().__init__()
-        enc = [w, 2 * w, 4 * w, 8 * w]
-        c = enc[3]
-        self.stem = EqConv(3, w, 7, bias=False)
-        for i in range(1, 4):
-            self.add_module(f"down{i}", EqConv(enc[i - 1], enc[i], 3, 2, bias=False))
-
-        def pair(cin, cout, bias=True):
-            conv1, conv2 = EqConv(cin, cout, 3, bias=bias), EqConv(cout, cout, 3, bias=bias)
-            return nn.ModuleDict({"conv1": conv1, "conv2": conv2})
-
-        self.enc_res = [f"encres{i + 1}" for i in range(enc_res)]
-        self.dec_res = [f"decres{i + 1}" for i in range(dec_res)]
-        for name in self.enc_res:
-            self.add_module(name, pair(c, c, False))
-        for name in self.dec_res:
-            self.add_module(name, pair(c + Z_DIM, c))
-        cin = c
-        for i in range(1, 4):
-            skip, cout = enc[4 - i], enc[3 - i]
-            self.add_module(f"up{i}", pair(cin + skip + Z_DIM, cout))
-            cin = cout
-        self.out = EqConv(cin + w + Z_DIM, 3, 1)
-
-    def forward(self, content, z):
-        f0 = F.relu(instance_norm(self.stem(content)))
-        skips, x = [f0], f0
-        for i in range(1, 4):
-            x = F.relu(instance_norm(getattr(self, f"down{i}")(x)))
-            skips.append(x)
-        for name in self.enc_res:
-            r = getattr(self, name)
-            y = F.relu(instance_norm(r["conv1"](x)))
-            x = x + instance_norm(r["conv2"](y))
-        for name in self.dec_res:
-            r = getattr(self, name)
-            y = pixel_norm(F.relu(r["conv1"](with_z(x, z))))
-            x = x + r["conv2"](y)
-        for i in range(1, 4):
-            up = getattr(self, f"up{i}")
-            u = F.interpolate(torch.cat([x, skips[4 - i]], 1), scale_factor=2, mode="nearest")
-            y = pixel_norm(F.relu(up["conv1"](with_z(u, z))))
-            x = pixel_norm(F.relu(up["conv2"](y)))
-        return torch.tanh(self.out(with_z(torch.cat([x, f0], 1), z)))
-
-
-def minibatch_stddev(x, group=4):
-    """discriminator.ts minibatchStddev: sample i is in group i mod (B / g)."""
-    b, c, h, w = x.shape
-    g = max(1, min(group, b))
-    while b % g:
-        g -= 1
-    grouped = x.reshape(g, b // g, c, h, w)
-    variance = (grouped - grouped.mean(0, keepdim=True)).pow(2).mean(0)
-    std = torch.sqrt(variance + 1e-8).mean(dim=(1, 2, 3)).repeat(g)  # [B]
-    return torch.cat([x, std[:, None, None, None].expand(b, 1, h, w)], 1)
-
-
-def avg_pool_same(x):
-    """3x3 / 2 average pool, TensorFlow 'same' padding, padding not counted."""
-    (top, bottom), (left, right) = (same_pads(n, 3, 2) for n in x.shape[2:])
-    pad = (left, right, top, bottom)
-    counts = F.avg_pool2d(F.pad(torch.ones_like(x[:1, :1]), pad), 3, 2)
-    return F.avg_pool2d(F.pad(x, pad), 3, 2) / counts
-
-
-class Discriminator(nn.Module):
-    """D, SMALL.discriminator: width 8, 3 scales, minibatch-stddev group 4, slope 0.2."""
-
-    def __init__(self, w=8, scales=3, slope=0.2):
-        super().__init__()
-        self.slope, self.scales = slope, scales
-        for s in range(1, scales + 1):
-            def layer(cin, cout, stride, norm):
-                return EqConv(cin, cout, 4, stride, slope, bias=not norm)
-
-            scale = {
-                "conv1": layer(6, w, 2, False),
-                "conv2": layer(w, 2 * w, 2, True),
-                "conv3": layer(2 * w, 4 * w, 2, True),
-                "conv4": layer(4 * w + 1, 8 * w, 1, True),
-                "logits": EqConv(8 * w, 1, 4),
-            }
-            self.add_module(f"scale{s}", nn.ModuleDict(scale))
-
-    def forward(self, output, condition):
-        s = self.slope
-        x, maps = torch.cat([output, condition], 1), []
-        for i in range(1, self.scales + 1):
-            if i > 1:
-                x = avg_pool_same(x)
-            d = getattr(self, f"scale{i}")
-            y = F.leaky_relu(d["conv1"](x), s)
-            y = F.leaky_relu(instance_norm(d["conv2"](y)), s)
-            y = minibatch_stddev(F.leaky_relu(instance_norm(d["conv3"](y)), s))
-            y = F.leaky_relu(instance_norm(d["conv4"](y)), s)
-            maps.append(d["logits"](y))
-        return maps
 
 
 class ResnetTaps(nn.Module):
@@ -301,8 +114,11 @@ def batch_contrast_loss(za, zp, zn, lam=0.01, temperature=1.0):
     return F.cross_entropy(logits, torch.arange(b, 2 * b)) + lam * z.pow(2).mean()
 
 
+NETS = ((Encoder, "encoder"), (Generator, "generator"), (Discriminator, "discriminator"))
+
+
 def encoder_step_fn():
-    e = Encoder()
+    e = Encoder(**SMALL["encoder"])
     opt = torch.optim.Adam(e.parameters(), **ADAM)
     triplets = torch.rand(3 * BATCH, 3, SIZE, SIZE) * 2 - 1
 
@@ -317,7 +133,8 @@ def encoder_step_fn():
 
 
 def gan_step_fn(train_e):
-    e, g, d, p = Encoder(), Generator(), Discriminator(), ResnetTaps()
+    e, g, d = (Net(**SMALL[k]) for Net, k in NETS)
+    p = ResnetTaps()
     e.requires_grad_(train_e)
     opt_g = torch.optim.Adam([*g.parameters(), *(e.parameters() if train_e else [])], **ADAM)
     opt_d = torch.optim.Adam(d.parameters(), **ADAM)

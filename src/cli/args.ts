@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
 import { StepError } from '../core/errors.js'
+import { didYouMean } from './did-you-mean.js'
 
 /** A command-line mistake: printed with the command's usage, exit code 2. */
 export class UsageError extends StepError {
@@ -33,9 +34,11 @@ export function parseOptions<S extends z.ZodType>(
     })
     values = positionals ? { ...parsed.values, positionals: parsed.positionals } : parsed.values
   } catch (err) {
-    throw new UsageError(
-      err instanceof Error ? err.message.replace(/\. To specify .*$/, '') : String(err),
-    )
+    const message =
+      err instanceof Error ? err.message.replace(/\. To specify .*$/, '') : String(err)
+    const unknown = /^Unknown option '(--?[\w-]+)'/.exec(message)?.[1]
+    const flags = ['help', ...Object.keys(options)].map((k) => `--${k}`)
+    throw new UsageError(unknown ? `${message}${didYouMean(unknown, flags)}` : message)
   }
   const parsed = schema.safeParse(values)
   if (!parsed.success) {

@@ -1,6 +1,8 @@
 /** The `step` command line: dispatches to sub-commands; one-line errors; exit 2 = usage, 1 = failure. */
 import { StepError, errorMessage } from '../core/errors.js'
 import { UsageError } from './args.js'
+import { didYouMean } from './did-you-mean.js'
+import { packageVersion } from './version.js'
 import type { Command } from './command.js'
 import { THREADS_HELP, takeThreadsFlag } from './threads.js'
 import { VERBOSE_HELP, takeVerboseFlag } from './verbose.js'
@@ -18,6 +20,7 @@ import { sampleCommand } from './commands/sample.js'
 import { interpolateCommand } from './commands/interpolate.js'
 import { evalCommand } from './commands/eval.js'
 import { exportCommand } from './commands/export.js'
+import { importCommand } from './commands/import.js'
 import { nodesCommand } from './commands/nodes.js'
 import { runCommand } from './commands/run.js'
 
@@ -36,6 +39,7 @@ const COMMANDS: readonly Command[] = [
   // After 'eval encoder': the first command whose words match is run.
   evalCommand,
   exportCommand,
+  importCommand,
   runCommand,
   nodesCommand,
   demo,
@@ -45,7 +49,7 @@ const COMMANDS: readonly Command[] = [
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length))
   return [
-    'usage: step <command> [options]   (step <command> --help for details)',
+    'usage: step <command> [options]   (step <command> --help for details; step --version)',
     '',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
@@ -65,7 +69,16 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`${overview()}\n`)
       return argv.length === 0 ? 2 : 0
     }
-    process.stderr.write(`step: unknown command '${argv.slice(0, 2).join(' ')}'\n\n${overview()}\n`)
+    if (argv[0] === '--version' || argv[0] === '-V') {
+      process.stdout.write(`step-graph ${await packageVersion()}\n`)
+      return 0
+    }
+    const given = argv.slice(0, 2).join(' ')
+    const names = COMMANDS.map((c) => c.name)
+    const hint =
+      didYouMean(given, names) ||
+      didYouMean(argv[0] ?? '', [...new Set(names.map((n) => n.split(' ')[0] ?? ''))])
+    process.stderr.write(`step: unknown command '${given}'${hint}\n\n${overview()}\n`)
     return 2
   }
   const given = argv.slice(command.name.split(' ').length)

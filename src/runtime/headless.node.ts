@@ -2,8 +2,9 @@
  * The headless runner (`step run`, CI, scripts): loads a preset file — or the preset embedded in
  * a PNG this runner wrote — applies `--set` overrides, runs it with a folder environment and
  * writes the previews as PNGs. Every PNG written carries the preset with the seeds actually used
- * (tEXt 'step-preset'), those seeds ('step-seeds') and the folder relative paths came from
- * ('step-base'), so `step run image.png` reproduces the image.
+ * (tEXt 'step-preset'), those seeds ('step-seeds'), the folder relative paths came from
+ * ('step-base', relative to the PNG's folder: no absolute path) and the same graph under the
+ * key node-graph tools read ('workflow'), so `step run image.png` reproduces the image.
  */
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
@@ -18,7 +19,7 @@ import { GraphExecutor, type RunResult, type SeedRecord } from './executor.js'
 import type { Graph } from './graph.js'
 import { applySet, loadPreset, presetText, withWidgets, type LoadedPreset } from './preset.js'
 import type { Preset } from './preset-schema.js'
-import { presetFromBytes, PROVENANCE_KEYS } from './preset-source.js'
+import { presetFromBytes, PROVENANCE_KEYS, relativeBase } from './preset-source.js'
 
 export { PROVENANCE_KEYS } from './preset-source.js'
 
@@ -63,9 +64,12 @@ export async function readPresetSource(
     throw new InputError('preset/unreadable', `cannot read (${errorMessage(err)})`, source)
   }
   const { json, base } = presetFromBytes(bytes, source)
-  // a PNG's recorded base folder is honoured only inside the working folder (it is untrusted)
-  const usable = base !== undefined && existsSync(base) && isInside(base, process.cwd())
-  return { json, baseDir: usable ? base : dirname(resolve(source)) }
+  // a PNG's base folder is relative to the PNG (older PNGs hold an absolute one); it is honoured
+  // only inside the working folder or the PNG's own folder (it is untrusted)
+  const here = dirname(resolve(source))
+  const full = base === undefined ? here : resolve(here, base)
+  const usable = existsSync(full) && (isInside(full, process.cwd()) || isInside(full, here))
+  return { json, baseDir: usable ? full : here }
 }
 
 /** The node id `until` names (a title, '#id' or a number) in `graph`. */
@@ -83,17 +87,23 @@ export function resolveNodeRef(graph: Graph, ref: string): number {
   )
 }
 
-/** Provenance text chunks for a run of `preset` that used `seeds`. */
+/**
+ * Provenance text chunks for a run of `preset` that used `seeds`, for a PNG written into
+ * `pngDir`; relative paths of the preset are relative to `baseDir`.
+ */
 export function provenanceText(
   preset: Preset,
   seeds: SeedRecord,
   baseDir: string,
+  pngDir: string,
 ): Record<string, string> {
   const values = new Map(Object.entries(seeds).map(([id, w]) => [Number(id), w]))
+  const text = presetText(withWidgets(preset, values))
   return {
-    [PROVENANCE_KEYS.preset]: presetText(withWidgets(preset, values)),
+    [PROVENANCE_KEYS.preset]: text,
     [PROVENANCE_KEYS.seeds]: JSON.stringify(seeds),
-    [PROVENANCE_KEYS.base]: baseDir,
+    [PROVENANCE_KEYS.base]: relativeBase(pngDir, baseDir),
+    [PROVENANCE_KEYS.workflow]: text,
   }
 }
 
@@ -129,9 +139,9 @@ export async function runHeadless(o: HeadlessOptions): Promise<HeadlessResult> {
         if (e.type === 'preview') shown.push({ node: e.node, images: e.images })
         o.onEvent?.(e)
       },
-      provenance: (seeds) => provenanceText(loaded.preset, seeds, baseDir),
+      provenance: (seeds) => provenanceText(loaded.preset, seeds, baseDir, o.outDir),
     })
-    const text = provenanceText(loaded.preset, result.seeds, baseDir)
+    const text = provenanceText(loaded.preset, result.seeds, baseDir, o.outDir)
     const previews: string[] = []
     for (const { node, images } of shown) {
       for (const [i, image] of images.entries()) {

@@ -17,7 +17,33 @@ export const PROVENANCE_KEYS = {
   preset: 'step-preset',
   seeds: 'step-seeds',
   base: 'step-base',
+  /** The same graph (litegraph's serialisation) under the key node-graph tools look for. */
+  workflow: 'workflow',
 } as const
+
+/**
+ * `base` as a path relative to `from` with '/' separators ('.' for the same folder): what a PNG
+ * written in `from` records, so it names no absolute path. Both are paths of one file system.
+ */
+export function relativeBase(from: string, base: string): string {
+  const norm = (p: string) => p.replace(/\\/g, '/').replace(/\/+$/, '').split('/')
+  const abs = (p: string) => p.startsWith('/') || /^[A-Za-z]:/.test(p)
+  const cwd = typeof process !== 'undefined' && process.cwd ? process.cwd() : '/'
+  const full = (p: string) => (abs(p.replace(/\\/g, '/')) ? norm(p) : [...norm(cwd), ...norm(p)])
+  const clean = (parts: string[]) =>
+    parts.reduce<string[]>((acc, x) => {
+      if (x === '' || x === '.') return acc
+      if (x === '..') acc.pop()
+      else acc.push(x)
+      return acc
+    }, [])
+  const a = clean(full(from))
+  const b = clean(full(base))
+  let i = 0
+  while (i < a.length && i < b.length && a[i] === b[i]) i++
+  const up = a.slice(i).map(() => '..')
+  return [...up, ...b.slice(i)].join('/') || '.'
+}
 
 /** The JSON value of preset text, or InputError naming `where` (too large, not JSON). */
 export function parsePresetText(text: string, where: string): unknown {
@@ -73,7 +99,7 @@ export function presetFromBytes(
         where,
       )
     const text = readPngText(bytes, where)
-    const preset = text[PROVENANCE_KEYS.preset]
+    const preset = text[PROVENANCE_KEYS.preset] ?? text[PROVENANCE_KEYS.workflow]
     if (preset === undefined)
       throw new InputError(
         'preset/no-provenance',

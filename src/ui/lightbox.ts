@@ -4,6 +4,7 @@
  * outside the image). Small samples are enlarged by a whole factor, pixels kept sharp.
  */
 import { html } from 'lit'
+import { downloadCanvas } from './png-provenance.js'
 
 /** What the lightbox shows. */
 export interface LightboxState {
@@ -17,6 +18,8 @@ export interface LightboxState {
 export interface LightboxActions {
   close(): void
   show(index: number): void
+  /** Saves image `index` as a PNG (with the graph; png-provenance.ts). */
+  download(index: number): void
 }
 
 /** The whole-number enlargement that fits `w` x `h` in about 1100 x 600 CSS pixels (1 to 8). */
@@ -64,20 +67,20 @@ export function lightboxTemplate(s: LightboxState, on: LightboxActions) {
               <button @click=${() => on.show((s.index + 1) % s.images.length)}>▶</button>`
           : null
       }
-      <a id="lightbox-download" href=${url} download=${downloadName(s.title, s.index)}
-        >Download PNG</a
-      >
+      <button id="lightbox-download" @click=${() => on.download(s.index)}>Download PNG</button>
       <button id="lightbox-close" @click=${() => on.close()}>Close</button>
     </div>
   </div>`
 }
 
-/** Offers every image as a PNG download, named after the node ("preview-samples-1.png", …). */
-export function downloadImages(title: string, images: readonly HTMLCanvasElement[]): void {
-  images.forEach((image, i) => {
-    const a = document.createElement('a')
-    a.href = image.toDataURL('image/png')
-    a.download = downloadName(title, i)
-    a.click()
-  })
+/**
+ * Offers every image as a PNG download carrying `text` (the graph), named after the node
+ * ("preview-samples-1.png", …).
+ */
+export function downloadImages(
+  title: string,
+  images: readonly HTMLCanvasElement[],
+  text: Record<string, string>,
+): void {
+  images.forEach((image, i) => downloadCanvas(image, downloadName(title, i), text))
 }

@@ -38,7 +38,8 @@ import {
   previewAt,
   resetOverlays,
 } from './node-overlay.js'
-import { downloadImages, lightboxTemplate, type LightboxState } from './lightbox.js'
+import { downloadImages, downloadName, lightboxTemplate, type LightboxState } from './lightbox.js'
+import { downloadCanvas, editorProvenance } from './png-provenance.js'
 import { LinkDropMenu } from './link-drop.js'
 import { trainingLine } from './training-panel.js'
 import { openCamera, type Camera } from './camera.js'
@@ -93,7 +94,10 @@ function registerOnce(): void {
         const many = images.length > 1 ? `${images.length} images` : 'image'
         return [
           { content: `Open ${many}`, action: () => editor.openPreview(Number(node.id), 0) },
-          { content: `Save ${many} (PNG)`, action: () => downloadImages(node.title, images) },
+          {
+            content: `Save ${many} (PNG)`,
+            action: () => downloadImages(node.title, images, editorProvenance(editor.save())),
+          },
         ]
       },
       pointerDown: (node, pos) => {
@@ -701,6 +705,7 @@ export class StepEditor extends LitElement {
                   downloadImages(
                     `run ${run.id}`,
                     run.images.map((i) => i.image),
+                    editorProvenance(this.save()), // the graph now (a run record keeps none)
                   ),
                 clear: () => {
                   this.history.clear()
@@ -726,6 +731,12 @@ export class StepEditor extends LitElement {
           ? lightboxTemplate(this.lightbox, {
               close: () => this.closeLightbox(),
               show: (index) => this.lightbox && (this.lightbox = { ...this.lightbox, index }),
+              download: (index) => {
+                const l = this.lightbox
+                const image = l?.images[index]
+                if (l && image)
+                  downloadCanvas(image, downloadName(l.title, index), editorProvenance(this.save()))
+              },
             })
           : null
       }

@@ -6,13 +6,15 @@
  * test-results/e2e/. Skipped (with the reason) without Chromium, except in CI.
  */
 import type { Server } from 'node:http'
-import { mkdir } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { createServer } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { decodeImage } from '../../src/core/image/decode.js'
+import { readPngText } from '../../src/core/image/png-text.js'
 import { buildPreset } from '../../src/runtime/preset.js'
 import { chromiumPath, launchChromium } from './chromium.js'
 import {
@@ -274,6 +276,8 @@ describe('editor ux (wasm, 1280x800)', () => {
           properties: Record<string, unknown>
           widgets?: { name: string; value: unknown }[]
         } | null
+        nodes: unknown[]
+        clear(): void
       }
     }
     /** Runs (to `until`), then returns node 13's previews (width x height each). */
@@ -330,12 +334,42 @@ describe('editor ux (wasm, 1280x800)', () => {
       // enlarged by the largest whole factor that fits 1100 x 600 (at least 1)
       const zoom = Math.max(1, Math.floor(Math.min(1100 / sheetW, 600 / sheetH)))
       expect(shown.drawn).toEqual([sheetW * zoom, sheetH * zoom])
-      const link = page.locator('step-editor #lightbox-download')
-      expect(await link.getAttribute('download')).toBe('preview-samples-1.png')
-      expect(await link.getAttribute('href')).toMatch(/^data:image\/png;base64,/)
       await page.screenshot({ path: join(SHOTS, 'ux-lightbox.png') })
+      // Download PNG saves the image with the graph (step-preset and workflow text chunks)
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.locator('step-editor #lightbox-download').click(),
+      ])
+      expect(download.suggestedFilename()).toBe('preview-samples-1.png')
+      const png = new Uint8Array(await readFile((await download.path()) ?? ''))
+      const text = readPngText(png, 'downloaded PNG')
+      expect(text.workflow).toBe(text['step-preset'])
+      expect(decodeImage(png)).toMatchObject({ width: sheetW, height: sheetH })
       await page.keyboard.press('Escape')
       expect(await page.locator('step-editor #lightbox').count()).toBe(0)
+      // dropped back on an emptied editor, the PNG restores its graph (not a Load Image node)
+      const restored = await page.evaluate(async (b64: string) => {
+        const ed = document.querySelector('step-editor') as Ed
+        const shape = () =>
+          (ed.save().nodes as { id: number; type: string; properties?: unknown }[]).map(
+            (n) => [n.id, n.type, n.properties] as const,
+          )
+        const before = shape()
+        ed.graph.clear()
+        const emptied = ed.graph.nodes.length
+        const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))
+        const dt = new DataTransfer()
+        dt.items.add(new File([bytes], 'preview-samples-1.png', { type: 'image/png' }))
+        const target = ed.shadowRoot?.querySelector('.canvas') as HTMLElement
+        target.dispatchEvent(
+          new DragEvent('drop', { dataTransfer: dt, bubbles: true, composed: true }),
+        )
+        for (let i = 0; i < 50 && ed.graph.nodes.length === 0; i++)
+          await new Promise((r) => setTimeout(r, 50))
+        return { before, emptied, after: shape() }
+      }, Buffer.from(png).toString('base64'))
+      expect(restored.emptied).toBe(0)
+      expect(restored.after).toEqual(restored.before)
     } finally {
       await page.close()
     }

@@ -14,18 +14,24 @@ import {
 import { disposeModel, exportedModel, modelFromCheckpoint } from '../../inference/load.js'
 import { backendFlag, parseOptions, pathFlag } from '../args.js'
 import { say, type Command } from '../command.js'
+import { exportSafetensors } from '../export-safetensors.js'
 
 import { initBackend } from '../../runtime/backend.js'
 
 const usage = `step export --model CKPT --out DIR [--backend auto|wasm|webgpu|cpu]
+step export --model CKPT --format safetensors --out FILE.safetensors
 
 Writes DIR: CKPT's inference weights only (style encoder, generator, mapper and mean style code;
-moving averages where stored), with CKPT's manifest (stage, step, config, dataset, training).`
+moving averages where stored), with CKPT's manifest (stage, step, config, dataset, training).
+With --format safetensors: one file with PyTorch module names (encoder.*, generator.*,
+discriminator.*, mapper.*; the twin in bench/peers/step_twin.py loads it) and the config, size,
+stage, step and seed as metadata; \`step import\` reads it back.`
 
 const schema = z.object({
   model: pathFlag,
   out: pathFlag,
   backend: backendFlag,
+  format: z.enum(['step', 'safetensors']).default('step'),
   help: z.boolean().optional(),
 })
 
@@ -37,10 +43,21 @@ export const exportCommand: Command = {
   async run(argv) {
     const o = parseOptions(
       argv,
-      { model: { type: 'string' }, out: { type: 'string' }, backend: { type: 'string' } },
+      {
+        model: { type: 'string' },
+        out: { type: 'string' },
+        backend: { type: 'string' },
+        format: { type: 'string' },
+      },
       schema,
     )
     if (o.help) return (say(usage), 0)
+    if (o.format === 'safetensors') {
+      await initBackend({ prefer: o.backend })
+      const { nets, bytes } = await exportSafetensors(o.model, o.out)
+      say(`exported ${nets.join(', ')} (${(bytes / 2 ** 20).toFixed(2)} MiB) to ${o.out}`)
+      return 0
+    }
     if (await hasCheckpoint(o.out))
       throw new StepError(
         'checkpoint/exists',

@@ -6,11 +6,14 @@ import { encode, generate, styleStrength } from '../../inference/model.js'
 import { disposeModel } from '../../inference/load.js'
 import { backendFlag, floatFlag, parseOptions, pathFlag } from '../args.js'
 import { say, type Command } from '../command.js'
+import { cliProvenance, generateGraph } from '../cli-provenance.js'
+import { writeImageFile } from '../image-out.js'
+import { batchOf, fitContent, fitStyle, openModel, readImage } from '../model-io.js'
+import { jsonFlag, result } from '../result-line.js'
 import { MAX_SIDE_USAGE, maxSideFlag } from '../max-side-flag.js'
-import { batchOf, fitContent, fitStyle, openModel, readImage, writePng } from '../model-io.js'
 
 const usage = `step generate --model CKPT --input A.png --style S.png --out O.png [--strength X]
-        [--backend auto|wasm|webgpu|cpu] [--max-side N]
+        [--backend auto|wasm|webgpu|cpu] [--max-side N] [--json]
 
 Writes G(A, z) to O.png: the content image A in the style of S, z = E(S) its style code. CKPT is a
 'train generator', 'train finetune' or 'train mapper' output.
@@ -29,6 +32,7 @@ const schema = z.object({
   strength: floatFlag(0, 4).default(1),
   backend: backendFlag,
   'max-side': maxSideFlag,
+  json: jsonFlag.schema,
   help: z.boolean().optional(),
 })
 
@@ -40,12 +44,15 @@ export const generateCommand: Command = {
   async run(argv) {
     const o = parseOptions(
       argv,
-      Object.fromEntries(
-        ['model', 'input', 'style', 'out', 'strength', 'backend', 'max-side'].map((k) => [
-          k,
-          { type: 'string' as const },
-        ]),
-      ),
+      {
+        ...Object.fromEntries(
+          ['model', 'input', 'style', 'out', 'strength', 'backend', 'max-side'].map((k) => [
+            k,
+            { type: 'string' as const },
+          ]),
+        ),
+        json: { type: 'boolean' },
+      },
       schema,
     )
     if (o.help) return (say(usage), 0)
@@ -61,8 +68,14 @@ export const generateCommand: Command = {
       const [image] = await batchToImages(out)
       out.dispose()
       if (!image) throw new RangeError('generate: no output')
-      await writePng(o.out, image)
-      say(`wrote ${o.out} (${image.width}x${image.height})`)
+      const graph = generateGraph({ ...o, model: o.model, input: o.input, style: o.style })
+      await writeImageFile(o.out, image, cliProvenance(graph))
+      result(o.json, `wrote ${o.out} (${image.width}x${image.height})`, {
+        out: o.out,
+        width: image.width,
+        height: image.height,
+        strength: o.strength,
+      })
       return 0
     } finally {
       disposeModel(model)

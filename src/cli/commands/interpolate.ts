@@ -12,19 +12,14 @@ import { encode, generate, interpolateCodes } from '../../inference/model.js'
 import { disposeModel } from '../../inference/load.js'
 import { backendFlag, UsageError, intFlag, parseOptions, pathFlag } from '../args.js'
 import { say, type Command } from '../command.js'
+import { batchOf, blankImage, fitContent, fitStyle, openModel, readImage } from '../model-io.js'
+import { cliProvenance, interpolateGraph } from '../cli-provenance.js'
+import { writeImageFile } from '../image-out.js'
+import { jsonFlag, result } from '../result-line.js'
 import { MAX_SIDE_USAGE, maxSideFlag } from '../max-side-flag.js'
-import {
-  batchOf,
-  blankImage,
-  fitContent,
-  fitStyle,
-  openModel,
-  readImage,
-  writePng,
-} from '../model-io.js'
 
 const usage = `step interpolate --model CKPT --input A.png --styles S1.png,S2.png[,...] --out STRIP.png
-        [--steps T] [--mode lerp|slerp] [--backend auto|wasm|webgpu|cpu] [--max-side N]
+        [--steps T] [--mode lerp|slerp] [--backend auto|wasm|webgpu|cpu] [--max-side N] [--json]
 
 Style interpolation: G(A, z) as z walks from E(S1) to E(S2), then on to E(S3) ... E(SN).
   --styles       2 or more style images, comma-separated
@@ -46,6 +41,7 @@ const schema = z.object({
   mode: z.enum(['lerp', 'slerp']).default('lerp'),
   backend: backendFlag,
   'max-side': maxSideFlag,
+  json: jsonFlag.schema,
   help: z.boolean().optional(),
 })
 
@@ -69,12 +65,15 @@ export const interpolateCommand: Command = {
   async run(argv) {
     const o = parseOptions(
       argv,
-      Object.fromEntries(
-        ['model', 'input', 'styles', 'out', 'steps', 'mode', 'backend', 'max-side'].map((k) => [
-          k,
-          { type: 'string' as const },
-        ]),
-      ),
+      {
+        ...Object.fromEntries(
+          ['model', 'input', 'styles', 'out', 'steps', 'mode', 'backend', 'max-side'].map((k) => [
+            k,
+            { type: 'string' as const },
+          ]),
+        ),
+        json: { type: 'boolean' },
+      },
       schema,
     )
     if (o.help) return (say(usage), 0)
@@ -108,8 +107,17 @@ export const interpolateCommand: Command = {
           : blank,
       )
       const cells = [blank, ...top, content, ...outputs]
-      await writePng(o.out, grid(cells, outputs.length + 1))
-      say(`wrote ${o.out} (${outputs.length} outputs through ${styles.length} styles, ${o.mode})`)
+      const graph = interpolateGraph({ ...o, styles: styleFiles })
+      await writeImageFile(
+        o.out,
+        grid(cells, outputs.length + 1),
+        graph ? cliProvenance(graph) : {},
+      )
+      result(
+        o.json,
+        `wrote ${o.out} (${outputs.length} outputs through ${styles.length} styles, ${o.mode})`,
+        { out: o.out, outputs: outputs.length, styles: styles.length, mode: o.mode },
+      )
       return 0
     } finally {
       disposeModel(model)

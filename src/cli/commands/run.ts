@@ -4,13 +4,15 @@ import { GraphValidationError, nodeLabel } from '../../runtime/graph-errors.js'
 import { runHeadless } from '../../runtime/headless.node.js'
 import type { RunEvent } from '../../runtime/events.js'
 import { backendFlag, parseOptions, pathFlag } from '../args.js'
+import { describeBackend, initBackend } from '../../runtime/backend.js'
 import { say, warn, type Command } from '../command.js'
+import { jsonFlag, result as result_ } from '../result-line.js'
 import { createProgress, type Progress } from '../progress.js'
 import { startBackend } from '../run-setup.js'
 import { interruptSignal } from '../signals.js'
 
 const usage = `step run PRESET.json|IMAGE.png [--set "Node Title.widget=value"]... [--out DIR]
-        [--until NODE] [--backend auto|wasm|webgpu|cpu] [--cache DIR] [--allow-read DIR]...
+        [--until NODE] [--backend auto|wasm|webgpu|cpu] [--cache DIR] [--allow-read DIR]... [--json]
 
 Runs a graph preset headless, exactly as the editor would: every node's progress on stderr,
 SaveImage files and previews (preview-<node>.png) in DIR (default out/run). A PNG written by a
@@ -31,6 +33,7 @@ const schema = z.object({
   backend: backendFlag,
   cache: z.string().optional(),
   'allow-read': z.array(z.string()).optional(),
+  json: jsonFlag.schema,
   help: z.boolean().optional(),
 })
 
@@ -49,20 +52,24 @@ export const runCommand: Command = {
         backend: { type: 'string' },
         cache: { type: 'string' },
         'allow-read': { type: 'string', multiple: true },
+        json: { type: 'boolean' },
       },
       schema,
       true,
     )
     if (o.help) return (say(usage), 0)
     const source = o.positionals[0] ?? ''
-    await startBackend(o.backend)
+    // with --json, stdout holds only the final JSON object; progress lines go to stderr
+    const tell = o.json ? (line: string) => void process.stderr.write(`${line}\n`) : say
+    if (o.json) tell(`backend: ${describeBackend(await initBackend({ prefer: o.backend }))}`)
+    else await startBackend(o.backend)
     const titles = new Map<number, string>()
     const bars = new Map<number, Progress>()
     const { signal, release } = interruptSignal()
     const onEvent = (e: RunEvent): void => {
       switch (e.type) {
         case 'cached':
-          say(`cached: nodes ${e.nodes.join(', ')}`)
+          tell(`cached: nodes ${e.nodes.join(', ')}`)
           break
         case 'executing':
           titles.set(e.node, e.title)
@@ -84,7 +91,7 @@ export const runCommand: Command = {
           break
         case 'executed':
           bars.get(e.node)?.finish()
-          say(
+          tell(
             `${nodeLabel(e.node, titles.get(e.node) ?? '')}: done in ${(e.ms / 1000).toFixed(2)} s`,
           )
           break
@@ -116,11 +123,19 @@ export const runCommand: Command = {
         onEvent,
       })
       for (const p of loaded.problems) warn(`${nodeLabel(p.nodeId, p.title)}: ${p.message}`)
-      for (const p of previews) say(`preview: ${p}`)
+      for (const p of previews) tell(`preview: ${p}`)
       const seeds =
         Object.keys(result.seeds).length > 0 ? `; seeds ${JSON.stringify(result.seeds)}` : ''
-      say(
+      result_(
+        o.json,
         `${result.status}: ${result.executed.length} executed, ${result.cached.length} cached${seeds}`,
+        {
+          status: result.status,
+          executed: result.executed,
+          cached: result.cached,
+          seeds: result.seeds,
+          previews,
+        },
       )
       if (result.error) throw result.error
       return result.status === 'done' ? 0 : 130

@@ -7,11 +7,14 @@ import { sample } from '../../inference/model.js'
 import { disposeModel } from '../../inference/load.js'
 import { backendFlag, intFlag, parseOptions, pathFlag } from '../args.js'
 import { say, type Command } from '../command.js'
+import { cliProvenance, sampleGraph } from '../cli-provenance.js'
+import { writeImageFile } from '../image-out.js'
+import { batchOf, fitContent, openModel, readImage } from '../model-io.js'
+import { jsonFlag, result } from '../result-line.js'
 import { MAX_SIDE_USAGE, maxSideFlag } from '../max-side-flag.js'
-import { batchOf, fitContent, openModel, readImage, writePng } from '../model-io.js'
 
 const usage = `step sample --model CKPT --input A.png --out GRID.png [--count N] [--seed K]
-        [--backend auto|wasm|webgpu|cpu] [--max-side N]
+        [--backend auto|wasm|webgpu|cpu] [--max-side N] [--json]
 
 Random styles: G(A, M(e)) for N noise vectors e ~ N(0, I) drawn from seed K, with the mapper M of
 CKPT (a 'train mapper' output).
@@ -28,6 +31,7 @@ const schema = z.object({
   seed: intFlag(0, 0xffffffff).default(1),
   backend: backendFlag,
   'max-side': maxSideFlag,
+  json: jsonFlag.schema,
   help: z.boolean().optional(),
 })
 
@@ -44,12 +48,15 @@ export const sampleCommand: Command = {
   async run(argv) {
     const o = parseOptions(
       argv,
-      Object.fromEntries(
-        ['model', 'input', 'out', 'count', 'seed', 'backend', 'max-side'].map((k) => [
-          k,
-          { type: 'string' as const },
-        ]),
-      ),
+      {
+        ...Object.fromEntries(
+          ['model', 'input', 'out', 'count', 'seed', 'backend', 'max-side'].map((k) => [
+            k,
+            { type: 'string' as const },
+          ]),
+        ),
+        json: { type: 'boolean' },
+      },
       schema,
     )
     if (o.help) return (say(usage), 0)
@@ -75,8 +82,14 @@ export const sampleCommand: Command = {
       const outputs = await batchToImages(images)
       images.dispose()
       const cells = [content, ...outputs]
-      await writePng(o.out, grid(cells, sampleGridColumns(cells.length)))
-      say(`wrote ${o.out} (input + ${o.count} samples, seed ${o.seed})`)
+      const columns = sampleGridColumns(cells.length)
+      const { graph, seeds } = sampleGraph({ ...o, zDim: model.mapper.config.zDim, columns })
+      await writeImageFile(o.out, grid(cells, columns), cliProvenance(graph, seeds))
+      result(o.json, `wrote ${o.out} (input + ${o.count} samples, seed ${o.seed})`, {
+        out: o.out,
+        count: o.count,
+        seed: o.seed,
+      })
       return 0
     } finally {
       disposeModel(model)
