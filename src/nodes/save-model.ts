@@ -1,6 +1,7 @@
 /** Save Model: writes a model's inference weights (E, G, M, mean code) as a model folder. */
 import { StepError } from '../core/errors.js'
 import { disposeLoaded } from '../train/gan-checkpoint.js'
+import { isStepModel } from '../train/baselines/model.js'
 import { exportedModel } from '../train/model-checkpoint.js'
 import { defineNode } from './define.js'
 
@@ -28,6 +29,12 @@ export const saveModel = defineNode({
           where,
         )
     }
+    if (!isStepModel(model.model))
+      throw new StepError(
+        'model/family',
+        `${model.source} is a ${model.manifest.stage} model; Save Model stores StEP models (a baseline's checkpoint folder is its saved model)`,
+        where,
+      )
     const exported = exportedModel(model.model, model.manifest, model.source)
     try {
       const saved = await io.save(exported.draft, exported.groups)

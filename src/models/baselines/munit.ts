@@ -216,8 +216,11 @@ export function judge(d: Discriminator, images: tf.Tensor4D): tf.Tensor4D[] {
   return tf.tidy(() => d.apply(images, tf.zerosLike(images)))
 }
 
+/** What inference uses of a MUNIT: both auto-encoders, no discriminators. */
+export type MunitAutoEncoders = Pick<MunitNets, 'config' | 'a' | 'b'>
+
 /** Style encoding for inference: domain B's style encoder. */
-export function munitStyleEncoder(nets: MunitNets): StyleEncoderNet {
+export function munitStyleEncoder(nets: MunitAutoEncoders): StyleEncoderNet {
   return {
     config: { zDim: nets.config.zDim },
     params: nets.b.params,
@@ -227,7 +230,7 @@ export function munitStyleEncoder(nets: MunitNets): StyleEncoderNet {
 }
 
 /** Generation A -> B for inference: domain B's decoder of domain A's content. */
-export function munitGenerator(nets: MunitNets): GeneratorNet {
+export function munitGenerator(nets: MunitAutoEncoders): GeneratorNet {
   return {
     config: { zDim: nets.config.zDim },
     params: nets.a.params,

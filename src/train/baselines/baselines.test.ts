@@ -97,7 +97,7 @@ describe.each(cases)('%s training', (name, family, config, reconstruction) => {
     }
     for (const l of [a, b])
       for (const g of Object.values(l.groups)) tf.dispose(g.map((x) => x.tensor))
-  })
+  }, SLOW)
 
   it('a resume with other settings is refused, naming them', async () => {
     const io = folderCheckpointIO(join(root, `${name}-split`))
@@ -126,5 +126,5 @@ describe.each(cases)('%s training', (name, family, config, reconstruction) => {
         io,
       }),
     ).rejects.toThrow(/size/)
-  })
+  }, SLOW)
 })
