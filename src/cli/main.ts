@@ -19,6 +19,8 @@ import { evalCommand } from './commands/eval.js'
 import { exportCommand } from './commands/export.js'
 import { nodesCommand } from './commands/nodes.js'
 import { runCommand } from './commands/run.js'
+import { compareCommand } from './commands/compare.js'
+import { trainBicycleGanCommand, trainMunitCommand } from './commands/train-baseline.js'
 
 const COMMANDS: readonly Command[] = [
   datasetSynth,
@@ -27,6 +29,8 @@ const COMMANDS: readonly Command[] = [
   trainGeneratorCommand,
   trainFinetuneCommand,
   trainMapperCommand,
+  trainBicycleGanCommand,
+  trainMunitCommand,
   generateCommand,
   sampleCommand,
   interpolateCommand,
@@ -34,6 +38,7 @@ const COMMANDS: readonly Command[] = [
   evalEncoderCommand,
   // After 'eval encoder': the first command whose words match is run.
   evalCommand,
+  compareCommand,
   exportCommand,
   runCommand,
   nodesCommand,
