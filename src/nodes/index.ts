@@ -21,6 +21,7 @@ import { synthDataset } from './synth-dataset.js'
 import { trainEncoderNode } from './train-encoder.js'
 import { fineTuneNode, trainGeneratorNode } from './train-generator.js'
 import { trainMapperNode } from './train-mapper.js'
+import { trainBicycleGanNode, trainMunitNode } from './train-baseline.js'
 import { webcamNode } from './webcam.js'
 
 export { defineNode } from './define.js'
@@ -50,6 +51,8 @@ export const NODE_LIST: readonly NodeDefinition[] = Object.freeze([
   trainGeneratorNode,
   fineTuneNode,
   trainMapperNode,
+  trainBicycleGanNode,
+  trainMunitNode,
   evaluateNode,
 ])
 

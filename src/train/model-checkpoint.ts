@@ -12,6 +12,7 @@ import { createGenerator } from '../models/generator.js'
 import { createMapper } from '../models/mapper.js'
 import type { CheckpointDraft, CheckpointManifest, TensorGroup } from './checkpoint.js'
 import { assignGroup, disposeLoaded, type LoadedGroups } from './gan-checkpoint.js'
+import type { TranslationModel } from '../models/translator.js'
 import type { StepModel } from './inference.js'
 
 /** Builds the model; disposes the loaded tensors. The caller disposes the model (disposeModel). */
@@ -65,7 +66,7 @@ export async function modelFromCheckpoint(loaded: LoadedGroups, where: string): 
 }
 
 /** Frees every network of a model. */
-export function disposeModel(model: StepModel): void {
+export function disposeModel(model: TranslationModel): void {
   model.encoder.dispose()
   model.generator.dispose()
   model.mapper?.dispose()
