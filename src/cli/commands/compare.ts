@@ -88,12 +88,12 @@ export const compareCommand: Command = {
     const present = await readdir(o.out)
     if (present.some((f) => f !== 'data'))
       throw new StepError('compare/out-exists', 'is not empty; choose a new --out', o.out)
-    await startBackend(o.backend)
     const q = o.quick
+    if (!o.data && !q)
+      throw new StepError('compare/no-data', '--data DIR is required without --quick', 'compare')
+    await startBackend(o.backend)
     let data = o.data
     if (!data) {
-      if (!q)
-        throw new StepError('compare/no-data', '--data DIR is required without --quick', 'compare')
       data = join(o.out, 'data')
       await writeSynthDataset({ out: data, count: 16, size: 16, seed: o.seed })
     }

@@ -145,7 +145,7 @@ export function createMunitDomain(config: MunitConfig, seed: number, prefix: str
         throw new RangeError(
           `MUNIT decode: content [${code.shape.join(', ')}] and style [${s.shape.join(', ')}]: expected [B, h, w, ${c}] and [B, ${zDim}]`,
         )
-      let p = s as tf.Tensor2D
+      let p = s
       mlp.forEach((layer, i) => {
         p = dense(layer, p)
         if (i < mlp.length - 1) p = tf.relu(p)

@@ -11,7 +11,7 @@ beforeAll(async () => {
 })
 
 const images = (n: number, size: number, seed: number) =>
-  tf.randomUniform([n, size, size, 3], -1, 1, 'float32', seed) as tf.Tensor4D
+  tf.randomUniform<tf.Rank.R4>([n, size, size, 3], -1, 1, 'float32', seed)
 
 describe('BicycleGAN networks', () => {
   it('E gives mean and log-variance [B, zDim]; G keeps the image shape; D gives logit maps', () => {
