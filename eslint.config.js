@@ -1,31 +1,45 @@
-// ESLint flat config: typescript-eslint (type-aware) + the one-way layering of src/ (see
-// docs/decisions/0002-layers.md). Formatting is Prettier's job, so its rules are switched off.
+// ESLint flat config: typescript-eslint (type-aware) + the one-way layering of src/ and no import
+// cycles (see docs/decisions/0022-layers.md). Formatting is Prettier's job, so its rules are off.
 import js from '@eslint/js'
 import prettier from 'eslint-config-prettier'
 import tseslint from 'typescript-eslint'
+import step from './scripts/lint/import-cycles.mjs'
 
-/** Layers a folder of src/ must not import (dependencies point one way only). */
-const forbidden = {
-  core: ['models', 'data', 'train', 'nodes', 'runtime', 'api', 'ui', 'cli'],
-  models: ['data', 'train', 'nodes', 'runtime', 'api', 'ui', 'cli'],
-  data: ['models', 'train', 'nodes', 'runtime', 'api', 'ui', 'cli'],
-  train: ['nodes', 'runtime', 'api', 'ui', 'cli'],
-  nodes: ['runtime', 'api', 'ui', 'cli'],
-  runtime: ['api', 'ui', 'cli'],
-  api: ['ui', 'cli'],
-  ui: ['cli'],
-  cli: ['ui'],
-}
+/**
+ * The layers of src/, lowest first (docs/decisions/0022-layers.md). A folder may import the
+ * folders of lower rows only; folders on one row may not import each other.
+ */
+const layerOrder = [
+  ['core'],
+  ['data', 'models'],
+  ['checkpoint'],
+  ['inference'],
+  ['train'],
+  ['nodes'],
+  ['runtime'],
+  ['api'],
+  ['ui', 'cli'],
+]
+
+/** Layers a folder of src/ must not import: its own row's others and every row above. */
+const forbidden = Object.fromEntries(
+  layerOrder.flatMap((row, i) =>
+    row.map((layer) => [
+      layer,
+      [...row.filter((other) => other !== layer), ...layerOrder.slice(i + 1).flat()],
+    ]),
+  ),
+)
 
 const layerRules = Object.entries(forbidden).map(([layer, banned]) => ({
-  files: [`src/${layer}/**/*.ts`],
+  files: [`src/${layer}/**/*.ts`, `**/src/${layer}/**/*.ts`],
   rules: {
     'no-restricted-imports': [
       'error',
       {
         patterns: banned.map((b) => ({
           group: [`**/${b}/*`, `**/${b}/**`, `../${b}`, `../../${b}`],
-          message: `src/${layer} must not import src/${b}: layers depend downward only (docs/decisions/0002-layers.md).`,
+          message: `src/${layer} must not import src/${b}: layers depend downward only (docs/decisions/0022-layers.md).`,
         })),
       },
     ],
@@ -41,6 +55,8 @@ export default tseslint.config(
       'node_modules/**',
       'coverage/**',
       'bench/results/**',
+      // Deliberate violations, linted by test/lint.test.ts with ignores off.
+      'test/fixtures/lint/**',
     ],
   },
   js.configs.recommended,
@@ -65,6 +81,11 @@ export default tseslint.config(
       ...tseslint.configs.disableTypeChecked.languageOptions,
       globals: { process: 'readonly', console: 'readonly', URL: 'readonly' },
     },
+  },
+  {
+    files: ['**/*.ts'],
+    plugins: { step },
+    rules: { 'step/no-import-cycle': 'error' },
   },
   ...layerRules,
   prettier,

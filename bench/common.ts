@@ -5,7 +5,7 @@ import { availableParallelism, cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import type * as tf from '@tensorflow/tfjs'
-import { writeSynthDataset } from '../src/data/synth/write-node.js'
+import { writeSynthDataset } from '../src/data/synth/write.node.js'
 import { initBackend } from '../src/runtime/backend.js'
 
 /** Folder for generated benchmark data (reused between runs). */

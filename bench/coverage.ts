@@ -11,11 +11,11 @@ import { parseArgs } from 'node:util'
 import * as tf from '@tensorflow/tfjs'
 import { openModel } from '../src/cli/model-io.js'
 import { imagesToBatch } from '../src/core/image/tensor.js'
-import { folderStore } from '../src/data/node-store.js'
+import { folderStore } from '../src/data/folder-store.node.js'
 import { openPairedDataset } from '../src/data/paired.js'
 import { TEXTURE_KINDS } from '../src/data/synth/style.js'
-import { normalNoise } from '../src/train/imle-search.js'
-import { encode, generate } from '../src/train/inference.js'
+import { normalNoise } from '../src/inference/noise.js'
+import { encode, generate } from '../src/inference/model.js'
 
 const { values } = parseArgs({
   options: {

@@ -25,7 +25,7 @@ import {
   lsganGeneratorLoss,
   perceptualDistance,
   zRegulariser,
-} from '../src/train/gan-losses.js'
+} from '../src/train/gan/losses.js'
 import { saveResult } from './common.js'
 import { profileKernels, totalMs, type KernelTotal } from './profile-kernels.js'
 import { createGanBench, TRAIN_BATCH, TRAIN_SIZE, type GanBench } from './train-steps.js'

@@ -13,9 +13,9 @@ import { writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { initBackend } from '../src/runtime/backend.js'
-import { folderEnv } from '../src/runtime/env-node.js'
+import { folderEnv } from '../src/runtime/env.node.js'
 import { GraphExecutor } from '../src/runtime/executor.js'
-import { readPresetSource } from '../src/runtime/headless.js'
+import { readPresetSource } from '../src/runtime/headless.node.js'
 import { loadPreset } from '../src/runtime/preset.js'
 import { machine, median, peerThreadCounts, writeResult } from './common.js'
 import {
@@ -81,7 +81,7 @@ const sweep = await runWasmSweep({
 })
 const allCores = sweep.backends.at(-1)?.threads ?? 1
 
-// 1b. The stage-2 step with its batch split over every core (1 wasm thread each; gan-shards.ts).
+// 1b. The stage-2 step with its batch split over every core (1 wasm thread each; gan/shards.ts).
 if (allCores > 1) {
   await initBackend({ prefer: 'wasm', threads: 1 })
   sweep.training.push(

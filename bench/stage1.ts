@@ -8,18 +8,22 @@
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { folderStore } from '../src/data/node-store.js'
+import { folderStore } from '../src/data/folder-store.node.js'
 import { openPairedDataset } from '../src/data/paired.js'
-import { readSynthManifest } from '../src/data/synth/write-node.js'
+import { readSynthManifest } from '../src/data/synth/write.node.js'
 import { SMALL } from '../src/models/configs.js'
 import { createEncoder } from '../src/models/encoder.js'
 import { loadFeatureExtractor } from '../src/models/features/index.js'
 import { initBackend } from '../src/runtime/backend.js'
-import { folderCheckpointIO } from '../src/train/checkpoint-node.js'
-import { chancePrecision, encoderPrecision, precisionAtK } from '../src/train/eval-encoder.js'
-import { folderNeighbourCache } from '../src/train/mining/cache-node.js'
+import { folderCheckpointIO } from '../src/checkpoint/folder-store.node.js'
+import {
+  chancePrecision,
+  encoderPrecision,
+  precisionAtK,
+} from '../src/train/eval/encoder-precision.js'
+import { folderNeighbourCache } from '../src/train/mining/cache.node.js'
 import { mineNeighbours } from '../src/train/mining/mine.js'
-import { trainEncoder } from '../src/train/stage1.js'
+import { trainEncoder } from '../src/train/encoder/train-encoder.js'
 import { StyleImages } from '../src/train/style-images.js'
 import { BENCH_DATA, machine, since, synthData, writeResult } from './common.js'
 

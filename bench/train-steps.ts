@@ -14,14 +14,14 @@ import { createEncoder } from '../src/models/encoder.js'
 import { loadFeatureExtractor, type FeatureExtractor } from '../src/models/features/index.js'
 import { createGenerator } from '../src/models/generator.js'
 import { createMapper } from '../src/models/mapper.js'
-import { startShardPool } from '../src/runtime/shard-pool-node.js'
+import { startShardPool } from '../src/runtime/shard-pool.node.js'
 import { Adam } from '../src/train/adam.js'
-import { batchContrastLoss } from '../src/train/batch-contrast-loss.js'
-import { disposeModels } from '../src/train/gan-checkpoint.js'
-import type { GanNetworks } from '../src/train/gan-gradients.js'
-import { GAN_LOSS_WEIGHTS } from '../src/train/gan-losses.js'
-import type { ShardPool } from '../src/train/gan-shards.js'
-import { GanStep } from '../src/train/gan-step.js'
+import { batchContrastLoss } from '../src/train/encoder/batch-contrast-loss.js'
+import { disposeModels } from '../src/train/gan/checkpoint.js'
+import type { GanNetworks } from '../src/train/gan/gradients.js'
+import { GAN_LOSS_WEIGHTS } from '../src/train/gan/losses.js'
+import type { ShardPool } from '../src/train/gan/shards.js'
+import { GanStep } from '../src/train/gan/step.js'
 import { median } from './common.js'
 
 /** A stage whose step the bench times. */
@@ -40,7 +40,7 @@ export interface TrainStepRow {
   readonly threads: number | null
   /**
    * How the threads are used: `kernels` (every op split over them) or `batch` (the stage-2
-   * batch split over worker threads, train/gan-shards.ts).
+   * batch split over worker threads, train/gan/shards.ts).
    */
   readonly parallel: 'kernels' | 'batch'
   readonly median_ms: number
@@ -127,7 +127,7 @@ const REFERENCE_FEATURES = { spec: 'resnet50', options: { taps: 3 } } as const
 
 /**
  * Stage 2 (`generator`) or 3 (`finetune`) at the fixed reference: ResNet50 on 3 taps; with
- * `shards`, each batch is split over that pool (gan-shards.ts).
+ * `shards`, each batch is split over that pool (gan/shards.ts).
  */
 export async function createGanBench(
   stage: 'generator' | 'finetune',

@@ -9,7 +9,7 @@ import { browserEnv } from '../src/runtime/env-browser.js'
 import type { RunEvent } from '../src/runtime/events.js'
 import { GraphExecutor } from '../src/runtime/executor.js'
 import { buildPreset, loadPreset } from '../src/runtime/preset.js'
-import { CheckpointShelf } from '../src/train/checkpoint-memory.js'
+import { CheckpointShelf } from '../src/checkpoint/memory-store.js'
 
 describe('browserEnv', () => {
   it('trains stage 1 on an in-memory synthetic dataset and resumes from the shelf', async () => {

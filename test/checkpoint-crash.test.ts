@@ -1,5 +1,5 @@
 /**
- * Crash safety of checkpoint saves (checkpoint-files-node.ts): a child process saves versions of
+ * Crash safety of checkpoint saves (files.node.ts): a child process saves versions of
  * a model-sized checkpoint in a loop and is killed with SIGKILL at seeded random moments; after
  * each kill the folder must load (checksums verified) and hold, bit for bit, the last version the
  * child reported saved or the one it was committing. 50 kills in two folders, two at a time.
@@ -14,9 +14,9 @@ import { join } from 'node:path'
 import { build } from 'vite'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createRng } from '../src/core/rng.js'
-import { assembleCheckpoint } from '../src/train/checkpoint-manifest.js'
-import { writeCheckpointFiles } from '../src/train/checkpoint-files-node.js'
-import { loadCheckpoint } from '../src/train/checkpoint-node.js'
+import { assembleCheckpoint } from '../src/checkpoint/manifest.js'
+import { writeCheckpointFiles } from '../src/checkpoint/files.node.js'
+import { loadCheckpoint } from '../src/checkpoint/folder-store.node.js'
 import {
   CRASH_GROUPS,
   versionDraft,

@@ -118,6 +118,21 @@ describe('the full pipeline through the CLI', () => {
     expect(
       ok('train', 'finetune', ...common, '--from', gen, '--out', finetuned, ...stage2),
     ).toContain('finished at step 3/3')
+    // stage 2 continued from a stage-2 checkpoint: G starts where it ended, E stays frozen
+    const more = join(tmp, 'generator-more')
+    ok('train', 'generator', ...common, '--encoder', gen, '--out', more, ...stage2, '--steps', '1')
+    const [first] = await lossRecords(more)
+    const [fresh] = await lossRecords(gen)
+    expect(first?.step).toBe(1)
+    expect(first?.g_l1).not.toBe(fresh?.g_l1) // not G's random start again
+    // the weight files are named by their content's hash: E is the same bytes
+    const weights = async (dir: string) =>
+      (
+        JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as {
+          weights: Record<string, { sha256: string }>
+        }
+      ).weights
+    expect((await weights(more)).encoder?.sha256).toBe((await weights(gen)).encoder?.sha256)
     const mapperDir = join(tmp, 'model')
     expect(
       ok(

@@ -10,8 +10,8 @@ import { step } from './helpers/step-cli.js'
 import { decodeImage } from '../src/core/image/decode.js'
 import { encodePng } from '../src/core/image/encode.js'
 import { createRgbImage } from '../src/core/image/types.js'
-import { DEFAULT_MODEL } from '../src/runtime/env-node.js'
-import { readManifest } from '../src/train/checkpoint-node.js'
+import { DEFAULT_MODEL } from '../src/runtime/env.node.js'
+import { readManifest } from '../src/checkpoint/folder-store.node.js'
 
 let tmp = ''
 beforeAll(async () => {

@@ -1,26 +1,26 @@
 /**
  * Every training stage learns: on one fixed batch, a few optimiser steps lower its loss (stage 1
  * triplet loss, stage 3 joint G + E loss; stage 2 and the mapper are covered beside their code in
- * src/train/stage2.test.ts and src/train/imle.test.ts). Tiny networks on the cpu backend.
+ * src/train/gan/train-generator.test.ts and src/train/mapper/train-mapper.test.ts). Tiny networks on the cpu backend.
  */
 import * as tf from '@tensorflow/tfjs'
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { folderStore } from '../src/data/node-store.js'
+import { folderStore } from '../src/data/folder-store.node.js'
 import { openPairedDataset } from '../src/data/paired.js'
-import { writeSynthDataset } from '../src/data/synth/write-node.js'
+import { writeSynthDataset } from '../src/data/synth/write.node.js'
 import { stepModelConfig } from '../src/models/configs.js'
 import { createDiscriminator } from '../src/models/discriminator.js'
 import { createEncoder } from '../src/models/encoder.js'
 import { createRandomExtractor } from '../src/models/features/random.js'
 import { createGenerator } from '../src/models/generator.js'
 import { Adam } from '../src/train/adam.js'
-import { disposeModels } from '../src/train/gan-checkpoint.js'
-import { PairBatches, pairTensors, type PairTensors } from '../src/train/gan-data.js'
-import { GanStep } from '../src/train/gan-step.js'
-import { tripletLoss } from '../src/train/triplet-loss.js'
+import { disposeModels } from '../src/train/gan/checkpoint.js'
+import { PairBatches, pairTensors, type PairTensors } from '../src/train/gan/data.js'
+import { GanStep } from '../src/train/gan/step.js'
+import { tripletLoss } from '../src/train/encoder/triplet-loss.js'
 
 const config = stepModelConfig('small', {
   encoder: { width: 4, zDim: 2 },

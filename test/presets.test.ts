@@ -12,8 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decodeImage } from '../src/core/image/decode.js'
 import { readPngText } from '../src/core/image/png-text.js'
 import { initBackend } from '../src/runtime/backend.js'
-import { PROVENANCE_KEYS, runHeadless } from '../src/runtime/headless.js'
-import { readManifest } from '../src/train/checkpoint-node.js'
+import { PROVENANCE_KEYS, runHeadless } from '../src/runtime/headless.node.js'
+import { readManifest } from '../src/checkpoint/folder-store.node.js'
 
 const PRESETS = 'examples/presets'
 let out: string

@@ -18,9 +18,9 @@ import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
 import { InputError, StepError } from '../src/core/errors.js'
-import { fetchCheckpoint } from '../src/train/checkpoint-fetch.js'
+import { fetchCheckpoint } from '../src/checkpoint/fetch-store.js'
 import { checkFetchUrl, browserEnv } from '../src/runtime/env-browser.js'
-import { folderEnv, isInside } from '../src/runtime/env-node.js'
+import { folderEnv, isInside } from '../src/runtime/env.node.js'
 import { resolveFeatures } from '../src/nodes/training.js'
 import { applySet, buildPreset, loadPreset, presetText } from '../src/runtime/preset.js'
 import { MAX_PRESET_CHARS, parsePresetText } from '../src/runtime/preset-source.js'
@@ -36,9 +36,9 @@ function files(dir: string, ext: RegExp): string[] {
 
 /** The code's own dynamic imports whose specifier is a constant held in a variable. */
 const ALLOWED_DYNAMIC = new Set([
-  'src/runtime/webgpu-node.ts: mod = await import(/* @vite-ignore */ name)',
+  'src/runtime/webgpu.node.ts: mod = await import(/* @vite-ignore */ name)',
   // a worker's boot code (as text): tsx's loader and the worker script, both beside this package
-  'src/runtime/shard-pool-node.ts: const boot = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(script)}) })`',
+  'src/runtime/shard-pool.node.ts: const boot = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(script)}) })`',
 ])
 
 describe('no code execution path', () => {
@@ -79,12 +79,12 @@ describe('no code execution path', () => {
       )
     expect(hits.filter((h) => !ALLOWED_DYNAMIC.has(h))).toEqual([])
     // the exception's specifier is a constant in the code, never preset content
-    expect(readFileSync(join(ROOT, 'src/runtime/webgpu-node.ts'), 'utf8')).toContain(
+    expect(readFileSync(join(ROOT, 'src/runtime/webgpu.node.ts'), 'utf8')).toContain(
       "const name = 'webgpu'",
     )
     // the shard worker's specifiers are files beside this module and tsx's own API
-    const pool = readFileSync(join(ROOT, 'src/runtime/shard-pool-node.ts'), 'utf8')
-    expect(pool).toContain("join(dirname(here), 'shard-worker-node.ts')")
+    const pool = readFileSync(join(ROOT, 'src/runtime/shard-pool.node.ts'), 'utf8')
+    expect(pool).toContain("join(dirname(here), 'shard-worker.node.ts')")
     expect(pool).toContain("createRequire(import.meta.url).resolve('tsx/esm/api')")
   })
 })

@@ -8,6 +8,7 @@ import { InputError, errorMessage } from '../core/errors.js'
 import { decodeImage } from '../core/image/decode.js'
 import { tensorToImage } from '../core/image/tensor.js'
 import type { RgbImage } from '../core/image/types.js'
+import { localPath } from './location.js'
 
 /** RGBA pixels as a canvas gives them (ImageData or any object of that shape). */
 export interface RgbaPixels {
@@ -20,16 +21,14 @@ export interface RgbaPixels {
 export type ImageInput =
   string | URL | Uint8Array | ArrayBuffer | Blob | RgbImage | RgbaPixels | tf.Tensor3D | tf.Tensor4D
 
-const isUrlText = (s: string): boolean => /^(https?|blob|data|file):/i.test(s)
-
-/** Reads a path or URL string (a path only under Node). */
+/** Reads a path or URL string (a path only under Node, location.ts). */
 async function bytesOfLocation(location: string | URL): Promise<Uint8Array> {
   const text = location.toString()
-  const isNode = typeof process !== 'undefined' && Boolean(process.versions?.node)
-  if (isNode && (location instanceof URL ? location.protocol === 'file:' : !isUrlText(text))) {
+  const path = await localPath(location)
+  if (path !== null) {
     const { readFile } = await import('node:fs/promises')
     try {
-      return new Uint8Array(await readFile(location))
+      return new Uint8Array(await readFile(path))
     } catch (err) {
       const missing = (err as { code?: string }).code === 'ENOENT'
       throw new InputError(

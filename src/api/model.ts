@@ -14,9 +14,9 @@ import {
   initBackend,
   type BackendChoice,
 } from '../runtime/backend.js'
-import { fetchCheckpoint } from '../train/checkpoint-fetch.js'
-import type { LoadedGroups } from '../train/gan-checkpoint.js'
-import { fitContent, fitStyle } from '../train/image-fit.js'
+import { fetchCheckpoint } from '../checkpoint/fetch-store.js'
+import type { LoadedCheckpoint } from '../checkpoint/loaded.js'
+import { fitContent, fitStyle } from '../inference/image-fit.js'
 import {
   encode as encodeBatch,
   generate as generateBatch,
@@ -24,9 +24,10 @@ import {
   sample as sampleBatch,
   styleStrength,
   type StepModel,
-} from '../train/inference.js'
-import { disposeModel, modelFromCheckpoint } from '../train/model-checkpoint.js'
+} from '../inference/model.js'
+import { disposeModel, modelFromCheckpoint } from '../inference/load.js'
 import { readImageInput, type ImageInput } from './images.js'
+import { localPath } from './location.js'
 
 /** A style code: E(S) of an image, or any vector of the model's zDim. */
 export type StyleCode = Float32Array | readonly number[]
@@ -83,18 +84,12 @@ export interface Model {
   dispose(): void
 }
 
-const isUrl = (s: string) => /^(https?|blob|data):/i.test(s)
-
 /** The checkpoint at `source`: a folder under Node, else (or for http(s) URLs) fetched. */
-async function loadGroups(source: string | URL, o: LoadModelOptions): Promise<LoadedGroups> {
-  const text = source.toString()
-  const local =
-    detectPlatform() === 'node' &&
-    (source instanceof URL ? source.protocol === 'file:' : !isUrl(text))
-  if (!local) return fetchCheckpoint(text, o.fetch ?? fetch)
-  const { loadCheckpoint } = await import('../train/checkpoint-node.js')
-  const { fileURLToPath } = await import('node:url')
-  return loadCheckpoint(source instanceof URL ? fileURLToPath(source) : text)
+async function loadGroups(source: string | URL, o: LoadModelOptions): Promise<LoadedCheckpoint> {
+  const path = await localPath(source, detectPlatform() === 'node')
+  if (path === null) return fetchCheckpoint(source.toString(), o.fetch ?? fetch)
+  const { loadCheckpoint } = await import('../checkpoint/folder-store.node.js')
+  return loadCheckpoint(path)
 }
 
 /** Loads the whole model (E, G and, when trained, M) at `source`; see the module comment. */

@@ -3,16 +3,16 @@
  * uses them (docs/decisions/0018).
  *   kernels  one backend with N threads; every op splits its work (wasm-threads.ts)
  *   batch    each step's batch in N shards: this thread and N - 1 worker threads, 1 wasm thread
- *            each (train/gan-shards.ts); only when the batch splits into N shards of whole
+ *            each (train/gan/shards.ts); only when the batch splits into N shards of whole
  *            minibatch-stddev groups
  *   auto     batch when it can, else kernels (the default)
  */
 import { z } from 'zod'
 import { parseStepModelConfig } from '../models/configs.js'
 import { activeBackend, describeBackend, initBackend } from '../runtime/backend.js'
-import { startShardPool } from '../runtime/shard-pool-node.js'
-import { readManifest } from '../train/checkpoint-node.js'
-import { shardPlan, type DataParallel } from '../train/gan-shards.js'
+import { startShardPool } from '../runtime/shard-pool.node.js'
+import { readManifest } from '../checkpoint/folder-store.node.js'
+import { shardPlan, type DataParallel } from '../train/gan/shards.js'
 import { UsageError } from './args.js'
 import { say } from './command.js'
 

@@ -2,7 +2,7 @@
  * What `step generate`, `sample`, `interpolate` and `eval` share: the backend flag, loading a
  * whole model, reading images (errors name the file), fitting them to the model, writing PNGs.
  *
- * How images are fitted to the model's size: src/train/image-fit.ts (re-exported here).
+ * How images are fitted to the model's size: src/inference/image-fit.ts (re-exported here).
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
@@ -15,11 +15,11 @@ import { encodePng } from '../core/image/encode.js'
 import { imagesToBatch } from '../core/image/tensor.js'
 import { createRgbImage, type RgbImage } from '../core/image/types.js'
 import { initBackend } from '../runtime/backend.js'
-import { loadCheckpoint, readManifest } from '../train/checkpoint-node.js'
+import { loadCheckpoint, readManifest } from '../checkpoint/folder-store.node.js'
 import type { TranslationModel } from '../models/translator.js'
-import { anyModelFromCheckpoint } from '../train/baselines/model.js'
+import { anyModelFromCheckpoint } from '../inference/any-model.js'
 
-export { contentSize, fitContent, fitStyle } from '../train/image-fit.js'
+export { contentSize, fitContent, fitStyle } from '../inference/image-fit.js'
 
 /** A whole model and the side S it was trained at. */
 export interface LoadedModel {

@@ -7,8 +7,8 @@ import * as tf from '@tensorflow/tfjs'
 import { grid } from '../core/image/compose.js'
 import { batchToImages, imagesToBatch } from '../core/image/tensor.js'
 import { createRgbImage, type RgbImage } from '../core/image/types.js'
+import { encode, generate, interpolate, sample } from '../inference/model.js'
 import type { TranslationModel } from '../models/translator.js'
-import { encode, generate, interpolate, sample } from '../train/inference.js'
 
 /** A blank (white) cell of the given size. */
 function blank(size: number): RgbImage {

@@ -1,9 +1,9 @@
 /** What the `step train ...` commands do before training: check the output folder, start tfjs. */
 import type { z } from 'zod'
 import { StepError } from '../core/errors.js'
-import { prepareOutputDir } from '../data/output-dir.js'
+import { prepareOutputDir } from '../data/output-dir.node.js'
 import { describeBackend, initBackend } from '../runtime/backend.js'
-import { hasCheckpoint } from '../train/checkpoint-node.js'
+import { hasCheckpoint } from '../checkpoint/folder-store.node.js'
 import type { backendFlag } from './args.js'
 import { say } from './command.js'
 

@@ -1,6 +1,6 @@
 /**
  * Datasets: image stores, pix2pix-format paired data, batching, synthetic data and edge maps.
- * Browser-safe; the Node-only parts are node-store.ts, output-dir.ts, edges-dataset.ts and
+ * Browser-safe; the Node-only parts are folder-store.node.ts, output-dir.node.ts, edges-dataset.node.ts and
  * synth/write-node.ts.
  */
 export * from './store.js'

@@ -8,7 +8,7 @@ import { joinHorizontal } from '../core/image/compose.js'
 import { encodePng } from '../core/image/encode.js'
 import { createRgbImage, type RgbImage } from '../core/image/types.js'
 import { streamBatches } from './batches.js'
-import { folderStore } from './node-store.js'
+import { folderStore } from './folder-store.node.js'
 import { fileStore } from './browser-store.js'
 import { openPairedDataset } from './paired.js'
 

@@ -1,5 +1,5 @@
 /**
- * Where dataset images come from: a folder on disk (node-store.ts), a list of dropped Files in a
+ * Where dataset images come from: a folder on disk (folder-store.node.ts), a list of dropped Files in a
  * browser (browser-store.ts). Datasets only see this interface, so they run on both.
  */
 

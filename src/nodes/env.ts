@@ -1,13 +1,13 @@
 /**
  * What nodes need from the place they run in — files, datasets, checkpoints — as one interface.
- * The headless runner implements it over a folder (src/runtime/env-node.ts); the editor will
- * implement it over fetch and IndexedDB. Nodes never touch the file system themselves.
+ * The headless runner implements it over a folder (src/runtime/env.node.ts), the editor's worker
+ * over fetch and memory (src/runtime/env-browser.ts). Nodes never touch the file system themselves.
  */
 import type { RgbImage } from '../core/image/types.js'
 import type { PairedDataset } from '../data/paired.js'
 import type { SynthManifest } from '../data/synth/manifest.js'
-import type { CheckpointIO } from '../train/checkpoint.js'
-import type { LoadedGroups } from '../train/gan-checkpoint.js'
+import type { CheckpointIO } from '../checkpoint/format.js'
+import type { LoadedCheckpoint } from '../checkpoint/loaded.js'
 import type { NeighbourCache } from '../train/mining/mine.js'
 
 /** Options of NodeEnv.writeSynthDataset (see `step dataset synth`). */
@@ -35,7 +35,7 @@ export interface NodeEnv {
   /** Where `checkpointIO(path)` stores things (for handles and messages). */
   checkpointPath(path: string): string
   /** Loads a checkpoint or exported model; 'default' is the shipped default model. */
-  loadCheckpoint(path: string): Promise<LoadedGroups>
+  loadCheckpoint(path: string): Promise<LoadedCheckpoint>
   /**
    * The path or URL a graph may read `path` as (resolved against the preset's folder or URL),
    * or InputError when it may not (a URL or file outside what the environment allows;

@@ -1,6 +1,6 @@
 /** Evaluate: `step eval`'s figures (PSNR, SSIM, perceptual distance, diversity, ablations). */
 import { loadFeatureExtractor } from '../models/features/index.js'
-import { evaluateModel } from '../train/evaluate.js'
+import { evaluateModel } from '../train/eval/evaluate.js'
 import { defineNode } from './define.js'
 import { resolveFeatures, FEATURES_WIDGET } from './training.js'
 import { MAX_SEED } from './widgets.js'

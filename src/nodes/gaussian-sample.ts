@@ -1,6 +1,6 @@
 /** Gaussian Sample: e ~ N(0, I) noise from a seed, the mapper's input. */
 import * as tf from '@tensorflow/tfjs'
-import { normalNoise } from '../train/imle-search.js'
+import { normalNoise } from '../inference/noise.js'
 import { defineNode } from './define.js'
 
 /** The node type. */

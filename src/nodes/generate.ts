@@ -1,6 +1,6 @@
 /** Generate: G(content, z), one output per style code (or per content image). */
-import { fitBatch, fitContent } from '../train/image-fit.js'
-import { applyGenerator } from '../train/inference.js'
+import { fitBatch, fitContent } from '../inference/image-fit.js'
+import { applyGenerator } from '../inference/model.js'
 import { defineNode } from './define.js'
 
 /** The node type. */

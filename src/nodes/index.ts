@@ -1,6 +1,8 @@
 /**
- * The node registry: every StEP node type, frozen, keyed by its type id. The headless runner,
- * the CLI's `step nodes` and the editor all read node types from here and nowhere else.
+ * The node registry: every StEP node type, frozen, keyed by its type id (BUILT_IN_NODES). The
+ * headless runner, the CLI's `step nodes` and the editor read node types from here unless they
+ * are given another registry: `createRegistry()` starts one from the built-ins that plugins
+ * extend with `register` (registry.ts).
  */
 import type { NodeDefinition } from './define.js'
 import { evaluateNode } from './evaluate.js'
@@ -21,6 +23,7 @@ import { synthDataset } from './synth-dataset.js'
 import { trainEncoderNode } from './train-encoder.js'
 import { fineTuneNode, trainGeneratorNode } from './train-generator.js'
 import { trainMapperNode } from './train-mapper.js'
+import { nodeRegistry, type NodeRegistry } from './registry.js'
 import { trainBicycleGanNode, trainMunitNode } from './train-baseline.js'
 import { webcamNode } from './webcam.js'
 
@@ -29,6 +32,7 @@ export type { ExecuteContext, InputSpec, NodeDefinition } from './define.js'
 export type { NodeEnv, SynthRequest } from './env.js'
 export * from './sockets.js'
 export * from './widgets.js'
+export type { NodeRegistry } from './registry.js'
 
 /** All node types in palette order. */
 export const NODE_LIST: readonly NodeDefinition[] = Object.freeze([
@@ -64,7 +68,18 @@ export const NODE_TYPES: Readonly<Record<string, NodeDefinition>> = Object.freez
   ),
 )
 
-/** The node type with id `type`, or undefined. */
+/** The built-in node types as a registry (frozen: `register` on it throws). */
+export const BUILT_IN_NODES: NodeRegistry = nodeRegistry(NODE_LIST, true)
+
+/** The node type with id `type` among the built-ins, or undefined. */
 export function nodeType(type: string): NodeDefinition | undefined {
-  return Object.prototype.hasOwnProperty.call(NODE_TYPES, type) ? NODE_TYPES[type] : undefined
+  return BUILT_IN_NODES.get(type)
+}
+
+/**
+ * A new registry to extend with `register`: the built-in node types (or `nodes` instead), so an
+ * extension's node types load, validate and run wherever the registry is passed.
+ */
+export function createRegistry(options: { nodes?: readonly NodeDefinition[] } = {}): NodeRegistry {
+  return nodeRegistry(options.nodes ?? NODE_LIST)
 }

@@ -1,6 +1,6 @@
 /** Interpolate: style codes between 2..6 styles (a lerp/slerp path, a weighted blend, a grid). */
 import * as tf from '@tensorflow/tfjs'
-import { gridCodes, interpolateCodes, pathCodes } from '../train/style-codes.js'
+import { gridCodes, interpolateCodes, pathCodes } from '../inference/style-codes.js'
 import { defineNode } from './define.js'
 
 const OPTIONAL = { type: 'StyleCode', optional: true } as const

@@ -1,5 +1,5 @@
 /** Load Model: a trained model of any family (E, G and its sampler) from a folder or a checkpoint. */
-import { anyModelFromCheckpoint } from '../train/baselines/model.js'
+import { anyModelFromCheckpoint } from '../inference/any-model.js'
 import { defineNode } from './define.js'
 
 /** The node type. */

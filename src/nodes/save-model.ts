@@ -1,8 +1,8 @@
 /** Save Model: writes a model's inference weights (E, G, M, mean code) as a model folder. */
 import { StepError } from '../core/errors.js'
-import { disposeLoaded } from '../train/gan-checkpoint.js'
-import { isStepModel } from '../train/baselines/model.js'
-import { exportedModel } from '../train/model-checkpoint.js'
+import { disposeLoaded } from '../checkpoint/loaded.js'
+import { exportedModel } from '../inference/load.js'
+import { isStepModel } from '../inference/any-model.js'
 import { defineNode } from './define.js'
 
 /** The node type. */

@@ -11,7 +11,7 @@ import type {
   StyleSamplerNet,
   TranslationModel,
 } from '../models/translator.js'
-import type { CheckpointManifest } from '../train/checkpoint.js'
+import type { CheckpointManifest } from '../checkpoint/format.js'
 
 /** Every socket type, in palette order. */
 export const SOCKET_TYPES = [

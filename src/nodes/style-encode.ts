@@ -1,6 +1,6 @@
 /** Style Encode: E(images) -> style codes, each image fitted to the model's training size. */
-import { fitBatch, fitStyle } from '../train/image-fit.js'
-import { applyEncoder } from '../train/inference.js'
+import { fitBatch, fitStyle } from '../inference/image-fit.js'
+import { applyEncoder } from '../inference/model.js'
 import { defineNode } from './define.js'
 
 /** The node type. */

@@ -1,5 +1,5 @@
 /** Style Strength: blends style codes toward (or past) the dataset's mean style. */
-import { scaleStyle } from '../train/style-codes.js'
+import { scaleStyle } from '../inference/style-codes.js'
 import { defineNode } from './define.js'
 
 /** The node type. */

@@ -1,8 +1,8 @@
 /**
  * Train Generator (stage 2) and Fine-Tune (stage 3): G and D by LSGAN + perceptual loss, plus the
- * terms of the chosen loss recipe (src/train/recipe.ts, whose declarations the widgets reuse).
+ * terms of the chosen loss recipe (src/train/gan/recipe.ts, whose declarations the widgets reuse).
  */
-import { disposeModels } from '../train/gan-checkpoint.js'
+import { disposeModels } from '../train/gan/checkpoint.js'
 import {
   RECIPE_NAMES,
   RECIPE_OPTION,
@@ -10,8 +10,8 @@ import {
   termHelp,
   type RecipeTerm,
   type RecipeWeights,
-} from '../train/recipe.js'
-import type { GanStage } from '../train/stage2.js'
+} from '../train/gan/recipe.js'
+import type { GanStage } from '../train/gan/train-generator.js'
 import { runGanStage } from '../train/stage-runs.js'
 import { defineNode, type NodeDefinition } from './define.js'
 import {

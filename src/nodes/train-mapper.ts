@@ -1,6 +1,6 @@
 /** Train Mapper: the IMLE mapper M (noise -> style codes); outputs the whole model. */
-import { disposeLoaded } from '../train/gan-checkpoint.js'
-import { disposeModel } from '../train/model-checkpoint.js'
+import { disposeLoaded } from '../checkpoint/loaded.js'
+import { disposeModel } from '../inference/load.js'
 import { runMapperStage } from '../train/stage-runs.js'
 import { defineNode } from './define.js'
 import { checkFinished, outWidget, stageRun, startFrom } from './training.js'

@@ -2,8 +2,8 @@
 import { StepError } from '../core/errors.js'
 import { decodeImage } from '../core/image/decode.js'
 import { encodePng } from '../core/image/encode.js'
-import type { CheckpointIO } from '../train/checkpoint.js'
-import { disposeLoaded, type LoadedGroups } from '../train/gan-checkpoint.js'
+import type { CheckpointIO } from '../checkpoint/format.js'
+import { disposeLoaded, type LoadedCheckpoint } from '../checkpoint/loaded.js'
 import type { RunBase } from '../train/stage-runs.js'
 import type { CheckpointHandle, DatasetHandle } from './sockets.js'
 import type { ExecuteContext } from './define.js'
@@ -96,6 +96,6 @@ export async function stageRun(
 export async function startFrom(
   ctx: ExecuteContext,
   from: CheckpointHandle,
-): Promise<{ from: LoadedGroups; fromLabel: string }> {
+): Promise<{ from: LoadedCheckpoint; fromLabel: string }> {
   return { from: await ctx.env.loadCheckpoint(from.path), fromLabel: from.path }
 }

@@ -160,7 +160,7 @@ export async function probeWebGpu(
   platform: Platform = detectPlatform(),
 ): Promise<AdapterInfo | string> {
   if (platform === 'node') {
-    const { installNodeWebGpu } = await import('./webgpu-node.js')
+    const { installNodeWebGpu } = await import('./webgpu.node.js')
     const problem = await installNodeWebGpu()
     if (problem) return problem
   }

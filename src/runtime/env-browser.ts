@@ -19,8 +19,8 @@ import { fileStore } from '../data/browser-store.js'
 import { openPairedDataset } from '../data/paired.js'
 import type { SynthDatasetManifest } from '../data/synth/manifest.js'
 import { synthFiles } from '../data/synth/write-memory.js'
-import { fetchCheckpoint } from '../train/checkpoint-fetch.js'
-import { CheckpointShelf } from '../train/checkpoint-memory.js'
+import { fetchCheckpoint } from '../checkpoint/fetch-store.js'
+import { CheckpointShelf } from '../checkpoint/memory-store.js'
 
 /** Options of browserEnv. */
 export interface BrowserEnvOptions {

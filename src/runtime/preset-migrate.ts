@@ -5,21 +5,22 @@
  */
 import { InputError } from '../core/errors.js'
 import { nodeType } from '../nodes/index.js'
+import type { NodeLookup } from './validate.js'
 import { PRESET_SCHEMA_VERSION } from './preset-schema.js'
 
 type Json = Record<string, unknown>
 
-/** MIGRATIONS[v] upgrades a version-v document to v + 1. */
-const MIGRATIONS: readonly ((doc: Json) => Json)[] = [
+/** MIGRATIONS[v] upgrades a version-v document to v + 1 (`lookup` gives the node types). */
+const MIGRATIONS: readonly ((doc: Json, lookup: NodeLookup) => Json)[] = [
   // 0 -> 1: positional widgets_values -> properties by widget name (spec order).
-  (doc) => ({
+  (doc, lookup) => ({
     ...doc,
     schemaVersion: 1,
     nodes: Array.isArray(doc.nodes)
       ? doc.nodes.map((n: unknown) => {
           if (!isObject(n) || !Array.isArray(n.widgets_values) || typeof n.type !== 'string')
             return n
-          const names = Object.keys(nodeType(n.type)?.widgets ?? {})
+          const names = Object.keys(lookup(n.type)?.widgets ?? {})
           const properties: Json = isObject(n.properties) ? { ...n.properties } : {}
           n.widgets_values.forEach((v: unknown, i) => {
             const name = names[i]
@@ -38,7 +39,11 @@ function isObject(v: unknown): v is Json {
 }
 
 /** The document upgraded to PRESET_SCHEMA_VERSION (checked only as far as migrating needs). */
-export function migratePreset(json: unknown, where: string): unknown {
+export function migratePreset(
+  json: unknown,
+  where: string,
+  lookup: NodeLookup = nodeType,
+): unknown {
   if (!isObject(json))
     throw new InputError('preset/invalid', 'not a StEP preset: expected a JSON object', where)
   const v = json.schemaVersion ?? 0
@@ -57,7 +62,7 @@ export function migratePreset(json: unknown, where: string): unknown {
   let doc: Json = json
   for (let from = v; from < PRESET_SCHEMA_VERSION; from++) {
     const step = MIGRATIONS[from]
-    if (step) doc = step(doc)
+    if (step) doc = step(doc, lookup)
   }
   return doc
 }

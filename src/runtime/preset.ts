@@ -7,6 +7,7 @@
  */
 import { InputError } from '../core/errors.js'
 import { nodeType } from '../nodes/index.js'
+import type { NodeLookup } from './validate.js'
 import { checkWidget } from '../nodes/widgets.js'
 import type { Graph, GraphLink, GraphNode } from './graph.js'
 import type { GraphErrorInfo } from './graph-errors.js'
@@ -30,10 +31,17 @@ export interface LoadedPreset {
 /** Keys never copied from a preset into an object (prototype pollution). */
 const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
 
-/** Parses, migrates and checks a preset (`where` names the file in errors). */
-export function loadPreset(json: unknown, where: string): LoadedPreset {
+/**
+ * Parses, migrates and checks a preset (`where` names the file in errors) against the node types
+ * `lookup` knows (default: the built-in registry).
+ */
+export function loadPreset(
+  json: unknown,
+  where: string,
+  lookup: NodeLookup = nodeType,
+): LoadedPreset {
   checkShape(json, where)
-  const migrated = migratePreset(json, where)
+  const migrated = migratePreset(json, where, lookup)
   const parsed = presetSchema.safeParse(migrated)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
@@ -67,7 +75,7 @@ export function loadPreset(json: unknown, where: string): LoadedPreset {
     } else {
       seen.add(r.data.id)
       nodes.push(r.data)
-      if (!nodeType(r.data.type))
+      if (!lookup(r.data.type))
         problems.push({
           kind: 'unknown-type',
           nodeId: r.data.id,
@@ -77,7 +85,7 @@ export function loadPreset(json: unknown, where: string): LoadedPreset {
         })
     }
   })
-  return { preset, graph: toGraph(preset, nodes, problems), problems }
+  return { preset, graph: toGraph(preset, nodes, problems, lookup), problems }
 }
 
 /** Deepest nesting a preset may hold (litegraph's own data needs about 6 levels). */
@@ -109,7 +117,12 @@ function checkShape(json: unknown, where: string): void {
   }
 }
 
-function toGraph(preset: Preset, nodes: PresetNode[], problems: GraphErrorInfo[]): Graph {
+function toGraph(
+  preset: Preset,
+  nodes: PresetNode[],
+  problems: GraphErrorInfo[],
+  lookup: NodeLookup,
+): Graph {
   const byId = new Map(nodes.map((n) => [n.id, n]))
   const inputs = new Map<number, Record<string, GraphLink>>()
   for (const raw of preset.links) {
@@ -129,11 +142,11 @@ function toGraph(preset: Preset, nodes: PresetNode[], problems: GraphErrorInfo[]
     const input =
       target.inputs?.find((s) => s.link === l.id)?.name ??
       target.inputs?.[l.targetSlot]?.name ??
-      Object.keys(nodeType(target.type)?.inputs ?? {})[l.targetSlot] ??
+      Object.keys(lookup(target.type)?.inputs ?? {})[l.targetSlot] ??
       `slot ${l.targetSlot}`
     const output =
       origin?.outputs?.[l.originSlot]?.name ??
-      Object.keys(nodeType(origin?.type ?? '')?.outputs ?? {})[l.originSlot] ??
+      Object.keys(lookup(origin?.type ?? '')?.outputs ?? {})[l.originSlot] ??
       `slot ${l.originSlot}`
     const map = inputs.get(target.id) ?? (Object.create(null) as Record<string, GraphLink>)
     if (!UNSAFE_KEYS.has(input)) map[input] = { node: l.originId, output }
@@ -143,7 +156,7 @@ function toGraph(preset: Preset, nodes: PresetNode[], problems: GraphErrorInfo[]
     nodes: nodes.map((n): GraphNode => ({
       id: n.id,
       type: n.type,
-      title: n.title ?? nodeType(n.type)?.title ?? n.type,
+      title: n.title ?? lookup(n.type)?.title ?? n.type,
       widgets: safeCopy(n.properties ?? {}),
       inputs: inputs.get(n.id) ?? {},
       muted: n.mode === 2 || n.mode === 4,
@@ -158,14 +171,18 @@ function safeCopy(o: Readonly<Record<string, unknown>>): Record<string, unknown>
 }
 
 /** A `--set` override: 'Node Title.widget=value' (or '#7.widget=value' by node id). */
-export function applySet(preset: Preset, assignment: string): Preset {
+export function applySet(
+  preset: Preset,
+  assignment: string,
+  lookup: NodeLookup = nodeType,
+): Preset {
   const m = /^(.+)\.([A-Za-z_]\w*)=(.*)$/s.exec(assignment)
   if (!m) throw new InputError('preset/set', "expected 'Node Title.widget=value'", assignment)
   const [, who = '', widget = '', text = ''] = m
   const matches = preset.nodes.filter((raw) => {
     const n = presetNodeSchema.safeParse(raw)
     if (!n.success) return false
-    const title = n.data.title ?? nodeType(n.data.type)?.title ?? n.data.type
+    const title = n.data.title ?? lookup(n.data.type)?.title ?? n.data.type
     return who.startsWith('#') ? `#${n.data.id}` === who : title === who
   })
   if (matches.length !== 1)
@@ -177,11 +194,11 @@ export function applySet(preset: Preset, assignment: string): Preset {
       assignment,
     )
   const node = presetNodeSchema.parse(matches[0])
-  const spec = nodeType(node.type)?.widgets[widget]
-  if (!spec || !Object.hasOwn(nodeType(node.type)?.widgets ?? {}, widget))
+  const spec = lookup(node.type)?.widgets[widget]
+  if (!spec || !Object.hasOwn(lookup(node.type)?.widgets ?? {}, widget))
     throw new InputError(
       'preset/set',
-      `node ${node.id} (${who}) has no widget '${widget}' (widgets: ${Object.keys(nodeType(node.type)?.widgets ?? {}).join(', ') || 'none'})`,
+      `node ${node.id} (${who}) has no widget '${widget}' (widgets: ${Object.keys(lookup(node.type)?.widgets ?? {}).join(', ') || 'none'})`,
       assignment,
     )
   const r = checkWidget(spec, spec.kind === 'text' || spec.kind === 'combo' ? text : text.trim())
@@ -228,20 +245,21 @@ export interface NodeDraft {
 export function buildPreset(
   drafts: readonly NodeDraft[],
   extra: Record<string, unknown> = {},
+  lookup: NodeLookup = nodeType,
 ): Preset {
   let linkId = 0
   const links: [number, number, number, number, number, string][] = []
   const outLinks = new Map<string, number[]>()
   const nodes = drafts.map((d, i) => {
-    const def = nodeType(d.type)
+    const def = lookup(d.type)
     const inputNames = Object.keys(def?.inputs ?? d.inputs ?? {})
     const inputs = inputNames.map((name, slot) => {
       const src = d.inputs?.[name]
       let link: number | null = null
       if (src) {
         const origin = drafts.find((o) => o.id === src[0])
-        const outNames = Object.keys(nodeType(origin?.type ?? '')?.outputs ?? {})
-        const type = nodeType(origin?.type ?? '')?.outputs[src[1]] ?? '*'
+        const outNames = Object.keys(lookup(origin?.type ?? '')?.outputs ?? {})
+        const type = lookup(origin?.type ?? '')?.outputs[src[1]] ?? '*'
         link = ++linkId
         links.push([link, src[0], Math.max(0, outNames.indexOf(src[1])), d.id, slot, type])
         const k = `${src[0]}:${src[1]}`

@@ -4,7 +4,7 @@
  *
  * - threads = 1: the single-threaded SIMD build (no workers at all).
  * - threads > 1: the threaded SIMD build with an XNNPACK pool of that many threads (the pool
- *   tfjs pre-spawns holds 8 workers, so at most 8). In Node, wasm-threads-node.ts makes tfjs's
+ *   tfjs pre-spawns holds 8 workers, so at most 8). In Node, wasm-threads.node.ts makes tfjs's
  *   browser-only worker loading work; in a browser it needs cross-origin isolation
  *   (`crossOriginIsolated`, i.e. COOP + COEP headers) for SharedArrayBuffer, and without it the
  *   backend starts with 1 thread and says why.
@@ -42,7 +42,7 @@ let current: number | null = null
 
 /** Logical cores this code may use: os.availableParallelism in Node, hardwareConcurrency else. */
 export async function availableCores(platform: Platform): Promise<number> {
-  if (platform === 'node') return (await import('./wasm-threads-node.js')).nodeCores()
+  if (platform === 'node') return (await import('./wasm-threads.node.js')).nodeCores()
   const n = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator
     ?.hardwareConcurrency
   return Math.max(1, n ?? 1)
@@ -163,7 +163,7 @@ async function tryStart(
     if (want > 1)
       restore =
         platform === 'node'
-          ? (await import('./wasm-threads-node.js')).prepareNodeWasmThreads(want)
+          ? (await import('./wasm-threads.node.js')).prepareNodeWasmThreads(want)
           : reportCores(2 * want)
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', want > 1)
     wasm.setThreadsCount(want)
@@ -178,7 +178,7 @@ async function tryStart(
   }
   const threads = wasm.getThreadsCount()
   if (threads > 1 && platform === 'node')
-    (await import('./wasm-threads-node.js')).releaseNodeWasmWorkers(tf.backend())
+    (await import('./wasm-threads.node.js')).releaseNodeWasmWorkers(tf.backend())
   return threads
 }
 

@@ -4,9 +4,9 @@
  * bit-identical to an uninterrupted one on a deterministic backend.
  */
 import * as tf from '@tensorflow/tfjs'
-import type { TensorGroup } from './checkpoint.js'
+import type { TensorGroup } from '../checkpoint/format.js'
 
-/** Hyper-parameters (spec: lr 1e-3, betas (0, 0.99)). */
+/** Hyper-parameters (the paper's: lr 1e-3, betas (0, 0.99); docs/method.md). */
 export interface AdamConfig {
   lr: number
   readonly beta1: number

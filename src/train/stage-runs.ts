@@ -9,23 +9,29 @@ import { createRng, deriveSeed } from '../core/rng.js'
 import type { PairedDataset } from '../data/paired.js'
 import type { StepModelConfig } from '../models/configs.js'
 import { loadFeatureExtractor } from '../models/features/index.js'
-import type { CheckpointIO } from './checkpoint.js'
-import { encodeAll } from './eval-encoder.js'
+import type { CheckpointIO } from '../checkpoint/format.js'
+import { encodeAll } from './eval/encoder-precision.js'
+import { disposeLoaded, type LoadedCheckpoint } from '../checkpoint/loaded.js'
+import { disposeModels, ganInitFromCheckpoint } from './gan/checkpoint.js'
+import { defaultPerceptualWeight } from './gan/losses.js'
+import { shardPlan, type DataParallel, type ShardPool } from './gan/shards.js'
 import {
-  disposeLoaded,
-  disposeModels,
-  ganInitFromCheckpoint,
-  type LoadedGroups,
-} from './gan-checkpoint.js'
-import { defaultPerceptualWeight } from './gan-losses.js'
-import { shardPlan, type DataParallel, type ShardPool } from './gan-shards.js'
-import { meanCodeOf, trainMapper, type MapperProgress, type MapperResult } from './imle.js'
-import type { StepModel } from './inference.js'
+  meanCodeOf,
+  trainMapper,
+  type MapperProgress,
+  type MapperResult,
+} from './mapper/train-mapper.js'
+import type { StepModel } from '../inference/model.js'
 import type { MiningMode, NeighbourCache } from './mining/mine.js'
 import type { NegativeMode } from './mining/triplets.js'
-import { describeRecipe, RECIPE_OPTION, type RecipeName, type RecipeWeights } from './recipe.js'
-import { disposeModel, modelFromCheckpoint, modelGroupsOf } from './model-checkpoint.js'
-import { trainEncoder, type Stage1Loss, type Stage1Progress, type Stage1Result } from './stage1.js'
+import { describeRecipe, RECIPE_OPTION, type RecipeName, type RecipeWeights } from './gan/recipe.js'
+import { disposeModel, modelFromCheckpoint, modelGroupsOf } from '../inference/load.js'
+import {
+  trainEncoder,
+  type Stage1Loss,
+  type Stage1Progress,
+  type Stage1Result,
+} from './encoder/train-encoder.js'
 import {
   trainGenerator,
   trainingSettings,
@@ -33,7 +39,7 @@ import {
   type Stage2Options,
   type Stage2Progress,
   type Stage2Result,
-} from './stage2.js'
+} from './gan/train-generator.js'
 import { StyleImages } from './style-images.js'
 
 /** What every stage run takes. */
@@ -102,7 +108,7 @@ export async function runEncoderStage(r: EncoderRun): Promise<Stage1Result> {
 /** Stage 2 or 3 request; `from` is consumed (its tensors are disposed). */
 export interface GanRun extends RunBase {
   readonly stage: GanStage
-  readonly from: LoadedGroups
+  readonly from: LoadedCheckpoint
   readonly fromLabel: string
   readonly features: string
   readonly perceptTaps?: number
@@ -119,15 +125,18 @@ export interface GanRun extends RunBase {
   readonly samples: number
   readonly onProgress?: (p: Stage2Progress) => void
   /**
-   * Split each step's batch over worker threads (gan-shards.ts) when it splits evenly with whole
+   * Split each step's batch over worker threads (gan/shards.ts) when it splits evenly with whole
    * minibatch-stddev groups; else (or without it) the whole batch runs on this thread.
    */
   readonly dataParallel?: DataParallel
 }
 
-/** The stages a GAN stage may start from. */
+/**
+ * The stages a GAN stage may start from. Stage 2 from a stage-2 checkpoint continues its G, D
+ * and their average with E still frozen, under a schedule (steps, lr, recipe) of its own.
+ */
 export const GAN_SOURCES: Readonly<Record<GanStage, readonly string[]>> = {
-  generator: ['encoder'],
+  generator: ['encoder', 'generator'],
   finetune: ['generator', 'finetune'],
 }
 
@@ -213,7 +222,7 @@ export async function runGanStage(r: GanRun): Promise<Stage2Result> {
 
 /** Mapper request; `from` (a stage-2/3 checkpoint) is consumed. */
 export interface MapperRun extends RunBase {
-  readonly from: LoadedGroups
+  readonly from: LoadedCheckpoint
   readonly fromLabel: string
   readonly epochs: number
   readonly batch: number

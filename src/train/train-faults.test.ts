@@ -5,22 +5,22 @@ import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { OutOfMemoryError, TrainingDivergedError } from '../core/errors.js'
 import { createRng } from '../core/rng.js'
-import { folderStore } from '../data/node-store.js'
+import { folderStore } from '../data/folder-store.node.js'
 import { openPairedDataset } from '../data/paired.js'
-import { writeSynthDataset } from '../data/synth/write-node.js'
+import { writeSynthDataset } from '../data/synth/write.node.js'
 import { stepModelConfig } from '../models/configs.js'
 import { createRandomExtractor } from '../models/features/random.js'
-import type { CheckpointIO, CheckpointManifest } from './checkpoint.js'
+import type { CheckpointIO, CheckpointManifest } from '../checkpoint/format.js'
 import {
   folderCheckpointIO,
   hasCheckpoint,
   loadCheckpoint,
   readManifest,
-} from './checkpoint-node.js'
-import { encodeAll } from './eval-encoder.js'
-import { trainMapper } from './imle.js'
+} from '../checkpoint/folder-store.node.js'
+import { encodeAll } from './eval/encoder-precision.js'
+import { trainMapper } from './mapper/train-mapper.js'
 import { createEncoder } from '../models/encoder.js'
-import { trainEncoder, type Stage1Options } from './stage1.js'
+import { trainEncoder, type Stage1Options } from './encoder/train-encoder.js'
 import { StyleImages } from './style-images.js'
 import { finiteWeightsIO, isOutOfMemory } from './train-faults.js'
 

@@ -1,6 +1,6 @@
 /**
- * What the trainers do when a step goes wrong, shared by stage 1 (stage1.ts), stages 2/3
- * (stage2.ts) and the mapper (imle.ts):
+ * What the trainers do when a step goes wrong, shared by stage 1 (encoder/train-encoder.ts), stages 2/3
+ * (gan/train-generator.ts) and the mapper (mapper/train-mapper.ts):
  *  - a non-finite loss stops the run at that step (TrainingDivergedError naming the stage, the
  *    step, the loss and the last good checkpoint); nothing computed from it is saved;
  *  - weights are checked before every save (`finiteWeightsIO`): a non-finite weight stops the run
@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { OutOfMemoryError, TrainingDivergedError, errorMessage } from '../core/errors.js'
-import type { CheckpointIO, TensorGroup } from './checkpoint.js'
+import type { CheckpointIO, TensorGroup } from '../checkpoint/format.js'
 
 /** Faults forced at chosen steps (1-based: the step being computed). For tests only. */
 export interface TrainingFaults {

@@ -1,9 +1,8 @@
 /** The editor's backend controls in its footer: a backend menu, what runs and why. */
 import { html } from 'lit'
-import { BACKEND_NAMES, type BackendChoice } from '../runtime/backend.js'
+import type { BackendChoice } from '../runtime/backend.js'
+import { BACKEND_CHOICES } from './backend-choice.js'
 import type { EditorBackendInfo } from './editor-backend.js'
-
-const CHOICES: readonly BackendChoice[] = ['auto', ...BACKEND_NAMES]
 
 /**
  * A menu of backends (changing it restarts the worker on that backend), the backend running with
@@ -22,7 +21,7 @@ export function backendControls(
       aria-label="backend"
       @change=${onChange}
     >
-      ${CHOICES.map((c) => html`<option value=${c} ?selected=${c === choice}>${c}</option>`)}
+      ${BACKEND_CHOICES.map((c) => html`<option value=${c} ?selected=${c === choice}>${c}</option>`)}
     </select>
     <span id="backend" title=${info?.attempts.join('\n') ?? ''}
       >${`backend: ${info ? info.label : '…'}`}${why}</span

@@ -3,7 +3,7 @@
  * its footer shows, export to one .stepckpt file and import from one.
  */
 import { html } from 'lit'
-import { decodeBundle, encodeBundle } from '../train/checkpoint-bundle.js'
+import { decodeBundle, encodeBundle } from '../checkpoint/bundle.js'
 import { saveFile } from './editor-files.js'
 import type { CheckpointItem } from './protocol.js'
 

@@ -125,4 +125,35 @@ export const editorStyles = css`
   .link-menu small {
     opacity: 0.6;
   }
+  .history {
+    width: 260px;
+    overflow: auto;
+    padding: 4px 6px;
+    border-left: 1px solid #444;
+  }
+  .history header {
+    display: flex;
+    gap: 6px;
+    align-items: center;
+  }
+  .history header strong {
+    flex: 1;
+  }
+  .history .run {
+    margin: 6px 0;
+    font-size: 12px;
+  }
+  .history .thumbs {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 3px;
+    margin-top: 3px;
+  }
+  .history .thumbs img {
+    height: 56px;
+    max-width: 100%;
+    image-rendering: pixelated;
+    background: #000;
+    cursor: zoom-in;
+  }
 `

@@ -20,6 +20,8 @@ export interface ToolbarHost {
   download(): unknown
   /** A file picked with Load (graph, provenance PNG or checkpoint). */
   pick(e: Event): unknown
+  /** Shows or hides the run history. */
+  toggleHistory(): unknown
 }
 
 /** The toolbar of `h`. */
@@ -70,6 +72,13 @@ export function toolbarTemplate(h: ToolbarHost) {
         hidden
         @change=${(e: Event) => h.pick(e)}
     /></label>
+    <button
+      id="history-toggle"
+      title="The last runs and their images"
+      @click=${() => h.toggleHistory()}
+    >
+      History
+    </button>
     <span class="status" id="status">${h.status}</span>
   </div>`
 }

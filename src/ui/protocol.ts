@@ -4,7 +4,7 @@ import type { RunEvent, RunStatus } from '../runtime/events.js'
 import type { BackendChoice } from '../runtime/backend.js'
 import type { WasmThreads } from '../runtime/wasm-threads.js'
 import type { Preset } from '../runtime/preset-schema.js'
-import type { CheckpointManifest } from '../train/checkpoint.js'
+import type { CheckpointManifest } from '../checkpoint/format.js'
 
 /** A checkpoint as plain data: manifest and weight files. */
 export interface CheckpointItem {

@@ -3,7 +3,8 @@
  * node set (from the registry; links follow the runtime's socket rules), a palette by category,
  * Run / Run to selected / Cancel, undo / redo, Arrange, Fit, Reset, preset save and load (JSON,
  * or a PNG a graph wrote), drag-and-drop of images, autosave, previews that open in a lightbox,
- * training panels, and a footer with a backend menu and the backend in use and why. Graphs
+ * training panels, a run history (run-history.ts), and a footer with a backend menu (the choice
+ * remembered, backend-choice.ts) and the backend in use and why. Graphs
  * execute in a Web Worker (worker.ts); the page only draws. docs/editor.md is the user's guide.
  *
  * Attributes: preset (URL of the default graph), start (autosave|preset: whether a reload shows
@@ -18,7 +19,7 @@
  * Ctrl+Enter (run), '.' (fit); in the lightbox Escape and the arrow keys.
  * API: load(presetOrUrl), save(), run({ until }), runSelected(), cancel(), undo(), redo(),
  * arrange(), fitView(), reset(), previews(id), openPreview(id, i), nodeReadout(id), backendInfo,
- * lastRun.
+ * lastRun, history, toggleHistory(), openRun(run, i), chooseBackend(choice).
  * Styling: --step-bg, --step-fg, --step-accent, --step-height.
  */
 import { LGraph, LGraphCanvas, LGraphNode, LiteGraph } from '@comfyorg/litegraph'
@@ -61,6 +62,11 @@ import { WorkerRunner, type RunOutcome } from './runner.js'
 import { rateStatus } from './train-rate.js'
 import { arrange } from './auto-layout.js'
 import { fitView, freeSpot } from './view-fit.js'
+import { readBackendChoice, writeBackendChoice } from './backend-choice.js'
+import { copyCanvas, historyTemplate, RunHistory, type RunRecord } from './run-history.js'
+
+/** The zoom below which litegraph draws nodes without text (its default is 0.6). */
+const LOW_QUALITY_ZOOM = 0.5
 
 let registered = false
 /** The editor showing each graph (node hooks are registered once, for every editor). */
@@ -122,6 +128,7 @@ export class StepEditor extends LitElement {
     live: { state: true },
     models: { state: true },
     lightbox: { state: true },
+    historyOpen: { state: true },
   }
 
   static override styles = editorStyles
@@ -157,6 +164,10 @@ export class StepEditor extends LitElement {
   lightbox: LightboxState | null = null
   /** Status of the last finished run. */
   lastRun: { status: string; message?: string } | null = null
+  /** The page's last runs with the images they showed (run-history.ts). */
+  readonly history = new RunHistory()
+  /** Whether the History panel is shown. */
+  historyOpen = false
 
   readonly graph = new LGraph()
   private readonly linkDrop = new LinkDropMenu(this, this.graph, () => this.changed())
@@ -183,6 +194,8 @@ export class StepEditor extends LitElement {
     registerOnce()
     editors.set(this.graph, this)
     this.graph.onAfterChange = () => this.changed()
+    // the menu's last choice, unless the page decides with the attribute
+    if (!this.hasAttribute('backend')) this.backend = readBackendChoice() ?? this.backend
     this.addEventListener('keydown', this.onKey)
     if (this.hasUpdated && !this.runner) this.startRunner() // moved in the page
   }
@@ -246,6 +259,9 @@ export class StepEditor extends LitElement {
     this.view = new LGraphCanvas(canvas, this.graph)
     this.view.read_only = this.readonly
     this.view.show_info = false // litegraph's debug read-out (T / I / N / V / FPS)
+    // titles, slots and widgets are drawn down to half size, so a 6-column preset fitted to a
+    // 1280 x 800 window stays readable (litegraph's default stops drawing them below 0.6)
+    this.view.low_quality_zoom_threshold = LOW_QUALITY_ZOOM
     this.linkDrop.attach(this.view, () => this.readonly)
     const box = this.renderRoot.querySelector('.canvas') as HTMLElement
     new ResizeObserver(() => {
@@ -339,8 +355,12 @@ export class StepEditor extends LitElement {
     const node = this.graph.getNodeById(nodeId)
     const images = this.previews(nodeId)
     if (!node || !images[index]) return
-    this.lightbox = { title: node.title, images, index }
-    // keys (Escape, arrows) reach the editor wherever the lightbox was opened from
+    this.showLightbox({ title: node.title, images, index })
+  }
+
+  /** Opens the lightbox; keys (Escape, arrows) reach the editor wherever it was opened from. */
+  private showLightbox(state: LightboxState): void {
+    this.lightbox = state
     void this.updateComplete.then(() =>
       this.renderRoot.querySelector<HTMLElement>('#lightbox-close')?.focus(),
     )
@@ -414,6 +434,7 @@ export class StepEditor extends LitElement {
     this.emit('run-start', options)
     let fallback = '' // a backend fault the run survived, kept in the final status line
     const titles = new Map<number, string>()
+    const started = Date.now()
     return runner
       .run(this.save(), {
         baseUrl: this.presetUrl,
@@ -452,6 +473,7 @@ export class StepEditor extends LitElement {
       .then((outcome) => {
         this.running = false
         this.lastRun = outcome
+        if (!this.live) this.remember(outcome, started)
         // nodes grew for their previews: keep the whole graph in view, unless the user moved it
         if (!this.live && this.fitted === this.viewState()) this.fitView()
         if (!this.live || outcome.status !== 'done' || fallback)
@@ -495,6 +517,36 @@ export class StepEditor extends LitElement {
       camera.close()
       this.live = false
     }
+  }
+
+  /** Adds a finished run and copies of the previews it left to the history. */
+  private remember(outcome: RunOutcome, started: number): void {
+    const images = this.graph.nodes.flatMap((node) => {
+      const o = overlayOf(node)
+      if (!o || o.stale) return []
+      return o.previews.map((image) => ({ node: node.title, image: copyCanvas(image) }))
+    })
+    const status = outcome.message ? `${outcome.status}: ${outcome.message}` : outcome.status
+    this.history.add({ started, ms: Date.now() - started, status, images })
+    this.requestUpdate()
+  }
+
+  /** Shows or hides the History panel. */
+  toggleHistory(): void {
+    this.historyOpen = !this.historyOpen
+  }
+
+  /** Opens image `index` of a run from the history in the lightbox. */
+  openRun(run: RunRecord, index = 0): void {
+    const images = run.images.map((i) => i.image)
+    if (!images[index]) return
+    this.showLightbox({ title: `run ${run.id}`, images, index })
+  }
+
+  /** Picks the backend (the worker restarts on it) and remembers it for the next visit. */
+  chooseBackend(choice: BackendChoice): void {
+    this.backend = choice
+    writeBackendChoice(choice)
   }
 
   /** Trained checkpoints known to the editor (from runs, IndexedDB or imported files). */
@@ -641,9 +693,26 @@ export class StepEditor extends LitElement {
               (e.currentTarget as HTMLCanvasElement).focus({ preventScroll: true })}
           ></canvas>
         </div>
+        ${
+          this.historyOpen
+            ? historyTemplate(this.history.list(), {
+                open: (run, index) => this.openRun(run, index),
+                save: (run) =>
+                  downloadImages(
+                    `run ${run.id}`,
+                    run.images.map((i) => i.image),
+                  ),
+                clear: () => {
+                  this.history.clear()
+                  this.requestUpdate()
+                },
+                close: () => (this.historyOpen = false),
+              })
+            : null
+        }
       </div>
       <footer>
-        ${backendControls(this.backend, this.backendInfo, (choice) => (this.backend = choice))}
+        ${backendControls(this.backend, this.backendInfo, (choice) => this.chooseBackend(choice))}
         <span
           >${this.outputs.map((o) => html`<a href=${o.url} download=${o.name}>${o.name}</a>`)}</span
         >

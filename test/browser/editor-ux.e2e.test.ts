@@ -341,6 +341,53 @@ describe('editor ux (wasm, 1280x800)', () => {
     }
   }, 300_000)
 
+  it('History lists each run with its images; a thumbnail opens them; the backend choice stays', async (ctx) => {
+    if (needsChromium(ctx)) return
+    const page = await openEditor(browser as Browser, url) // no ?backend=: the menu decides
+    try {
+      await waitGraph(page, 14)
+      expect(await runAndWait(page)).toEqual({ status: 'done' })
+      expect(await runAndWait(page)).toEqual({ status: 'done' })
+      await page.click('step-editor #history-toggle')
+      const runs = page.locator('step-editor #history .run')
+      expect(await runs.count()).toBe(2)
+      // newest first, numbered; each kept the previews the graph showed (the default graph's
+      // Preview Image nodes: a samples sheet and a transfer sheet at least)
+      expect(await runs.first().getAttribute('data-run')).toBe('2')
+      expect(await runs.first().textContent()).toMatch(
+        /#2 \d\d:\d\d:\d\d · done · [\d.]+ s · \d+ images?/,
+      )
+      const thumbs = runs.first().locator('.thumbs img')
+      expect(await thumbs.count()).toBeGreaterThanOrEqual(2)
+      await thumbs.first().click()
+      const caption = await page.locator('step-editor #lightbox .lightbox-bar span').textContent()
+      expect(caption).toMatch(/^run 2 · 1 \/ \d+ · \d+×\d+ px$/)
+      await page.screenshot({ path: join(SHOTS, 'ux-history.png') })
+      await page.keyboard.press('Escape')
+      await page.click('step-editor #history-clear')
+      expect(await runs.count()).toBe(0)
+
+      // the backend picked in the menu is the one a reload starts on
+      await page.selectOption('step-editor #backend-choice', 'cpu')
+      await page.waitForFunction(
+        () => document.querySelector<EditorElement>('step-editor')?.backendInfo?.backend === 'cpu',
+        null,
+        { timeout: 60_000 },
+      )
+      await page.reload()
+      await waitReady(page)
+      const after = await page.evaluate(() => {
+        const ed = document.querySelector('step-editor') as EditorElement & { backend: string }
+        return [ed.backend, ed.backendInfo?.backend]
+      })
+      expect(after).toEqual(['cpu', 'cpu'])
+      await page.selectOption('step-editor #backend-choice', 'auto') // forgets the choice
+      expect(await page.evaluate(() => localStorage.getItem('step-editor:backend'))).toBeNull()
+    } finally {
+      await page.close()
+    }
+  }, 300_000)
+
   it('a short training run shows step, loss, images/s and draws its loss plot', async (ctx) => {
     if (needsChromium(ctx)) return
     const preset = buildPreset([
@@ -551,6 +598,14 @@ describe('editor ux (wasm, 1280x800)', () => {
         await page.waitForTimeout(300)
         const { view, nodes } = await boxes(page)
         expect(overlaps(nodes)).toBe(0)
+        // readable: fitted at a zoom where litegraph still draws titles, slots and widgets
+        const zoom = await page.evaluate(() => {
+          const ed = document.querySelector('step-editor') as unknown as {
+            view: { ds: { scale: number }; low_quality_zoom_threshold: number }
+          }
+          return { scale: ed.view.ds.scale, threshold: ed.view.low_quality_zoom_threshold }
+        })
+        expect(zoom.scale).toBeGreaterThanOrEqual(zoom.threshold)
         const [vx = 0, vy = 0, vw = 0, vh = 0] = view
         for (const { id, box } of nodes) {
           const [x = 0, y = 0, w = 0, h = 0] = box

@@ -14,7 +14,7 @@ import type { Browser, Page } from 'playwright-core'
 import { build } from 'vite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { initBackend } from '../../src/runtime/backend.js'
-import { runHeadless } from '../../src/runtime/headless.js'
+import { runHeadless } from '../../src/runtime/headless.node.js'
 import { buildPreset } from '../../src/runtime/preset.js'
 import { chromiumPath, launchChromium, serveStatic } from './chromium.js'
 

@@ -4,8 +4,8 @@
  * Prints `ready` before the first save and `saved <v>` after each (pipes are synchronous on Linux,
  * so the parent sees every line written before the kill). No tfjs: starts in well under a second.
  */
-import { assembleCheckpoint } from '../../src/train/checkpoint-manifest.js'
-import { writeCheckpointFiles } from '../../src/train/checkpoint-files-node.js'
+import { assembleCheckpoint } from '../../src/checkpoint/manifest.js'
+import { writeCheckpointFiles } from '../../src/checkpoint/files.node.js'
 import { versionDraft, versionGroups } from './checkpoint-versions.js'
 
 const [dir, start] = process.argv.slice(2)

@@ -3,7 +3,7 @@
  * version v of a model-sized checkpoint (the shipped model's group sizes), different in every
  * value from every other version, so that a loaded checkpoint can be checked bit for bit.
  */
-import type { CheckpointDraft, EncodedGroup } from '../../src/train/checkpoint-manifest.js'
+import type { CheckpointDraft, EncodedGroup } from '../../src/checkpoint/manifest.js'
 
 /** Groups and their float32 counts (like examples/models/default: ~1.8 MB in four files). */
 export const CRASH_GROUPS = { generator: 394_451, encoder: 48_212, mapper: 9_416, style: 8 }

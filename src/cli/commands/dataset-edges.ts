@@ -1,6 +1,6 @@
 /** `step dataset edges`: an edges2photos dataset from the user's own photos. */
 import { z } from 'zod'
-import { buildEdgesDataset } from '../../data/edges-dataset.js'
+import { buildEdgesDataset } from '../../data/edges-dataset.node.js'
 import { floatFlag, intFlag, parseOptions, pathFlag } from '../args.js'
 import { say, warn, type Command } from '../command.js'
 import { createProgress, type Progress } from '../progress.js'

@@ -1,6 +1,6 @@
 /** `step dataset synth`: the procedural multi-modal paired dataset (the embedded default). */
 import { z } from 'zod'
-import { writeSynthDataset } from '../../data/synth/write-node.js'
+import { writeSynthDataset } from '../../data/synth/write.node.js'
 import { intFlag, parseOptions, pathFlag } from '../args.js'
 import { say, type Command } from '../command.js'
 import { createProgress } from '../progress.js'

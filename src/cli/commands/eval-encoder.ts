@@ -1,16 +1,20 @@
 /** `step eval encoder`: style retrieval precision@k of a stage-1 encoder vs its teacher and chance. */
 import { z } from 'zod'
 import { InputError } from '../../core/errors.js'
-import { folderStore } from '../../data/node-store.js'
+import { folderStore } from '../../data/folder-store.node.js'
 import { openPairedDataset } from '../../data/paired.js'
-import { readSynthManifest } from '../../data/synth/write-node.js'
+import { readSynthManifest } from '../../data/synth/write.node.js'
 import { parseStepModelConfig } from '../../models/configs.js'
 import { createEncoder } from '../../models/encoder.js'
 import { loadFeatureExtractor } from '../../models/features/index.js'
 import { initBackend } from '../../runtime/backend.js'
-import { loadCheckpoint } from '../../train/checkpoint-node.js'
-import { encoderFromCheckpoint } from '../../train/encoder-checkpoint.js'
-import { chancePrecision, encoderPrecision, precisionAtK } from '../../train/eval-encoder.js'
+import { loadCheckpoint } from '../../checkpoint/folder-store.node.js'
+import { encoderFromCheckpoint } from '../../inference/load-encoder.js'
+import {
+  chancePrecision,
+  encoderPrecision,
+  precisionAtK,
+} from '../../train/eval/encoder-precision.js'
 import { mineNeighbours } from '../../train/mining/mine.js'
 import { StyleImages } from '../../train/style-images.js'
 import { backendFlag, intFlag, parseOptions, pathFlag } from '../args.js'

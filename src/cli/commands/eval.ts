@@ -1,17 +1,17 @@
 /**
  * `step eval`: reconstruction, ablation, diversity, style-transfer and mapper-coverage figures of
- * a trained model on a paired dataset, printed as one JSON object (train/evaluate.ts computes them).
+ * a trained model on a paired dataset, printed as one JSON object (train/eval/evaluate.ts computes them).
  */
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { InputError, errorMessage } from '../../core/errors.js'
-import { folderStore } from '../../data/node-store.js'
+import { folderStore } from '../../data/folder-store.node.js'
 import { openPairedDataset } from '../../data/paired.js'
 import { STYLE_CLUSTER_FACTORS } from '../../data/synth/style.js'
 import { loadFeatureExtractor } from '../../models/features/index.js'
-import { evaluateModel, type EvalPhase } from '../../train/evaluate.js'
-import { disposeModel } from '../../train/model-checkpoint.js'
+import { evaluateModel, type EvalPhase } from '../../train/eval/evaluate.js'
+import { disposeModel } from '../../inference/load.js'
 import { backendFlag, intFlag, parseOptions, pathFlag } from '../args.js'
 import { say, warn, type Command } from '../command.js'
 import { openModel } from '../model-io.js'

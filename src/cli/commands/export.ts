@@ -5,9 +5,13 @@
  */
 import { z } from 'zod'
 import { StepError } from '../../core/errors.js'
-import { prepareOutputDir } from '../../data/output-dir.js'
-import { hasCheckpoint, loadCheckpoint, saveCheckpoint } from '../../train/checkpoint-node.js'
-import { disposeModel, exportedModel, modelFromCheckpoint } from '../../train/model-checkpoint.js'
+import { prepareOutputDir } from '../../data/output-dir.node.js'
+import {
+  hasCheckpoint,
+  loadCheckpoint,
+  saveCheckpoint,
+} from '../../checkpoint/folder-store.node.js'
+import { disposeModel, exportedModel, modelFromCheckpoint } from '../../inference/load.js'
 import { backendFlag, parseOptions, pathFlag } from '../args.js'
 import { say, type Command } from '../command.js'
 

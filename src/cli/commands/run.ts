@@ -1,7 +1,7 @@
 /** `step run`: runs a graph preset (or the graph inside a PNG it wrote) headless. */
 import { z } from 'zod'
 import { GraphValidationError, nodeLabel } from '../../runtime/graph-errors.js'
-import { runHeadless } from '../../runtime/headless.js'
+import { runHeadless } from '../../runtime/headless.node.js'
 import type { RunEvent } from '../../runtime/events.js'
 import { backendFlag, parseOptions, pathFlag } from '../args.js'
 import { say, warn, type Command } from '../command.js'

@@ -4,7 +4,7 @@
  * checkpoint folder of the common format, usable by generate, sample, eval and the graph nodes.
  */
 import { z } from 'zod'
-import { folderStore } from '../../data/node-store.js'
+import { folderStore } from '../../data/folder-store.node.js'
 import { openPairedDataset } from '../../data/paired.js'
 import {
   BICYCLEGAN_SMALL,
@@ -15,7 +15,7 @@ import {
 } from '../../models/baselines/configs.js'
 import { BICYCLEGAN, MUNIT } from '../../train/baselines/families.js'
 import { trainBaseline, type BaselineFamily } from '../../train/baselines/trainer.js'
-import { folderCheckpointIO } from '../../train/checkpoint-node.js'
+import { folderCheckpointIO } from '../../checkpoint/folder-store.node.js'
 import { backendFlag, floatFlag, intFlag, parseOptions, pathFlag } from '../args.js'
 import { say, type Command } from '../command.js'
 import { createProgress } from '../progress.js'

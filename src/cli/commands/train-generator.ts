@@ -4,12 +4,13 @@
  * a checkpoint folder of the same format (manifest.json + weights + loss.jsonl + samples/).
  */
 import { z } from 'zod'
-import { folderStore } from '../../data/node-store.js'
+import { folderStore } from '../../data/folder-store.node.js'
 import { openPairedDataset } from '../../data/paired.js'
-import { folderCheckpointIO, loadCheckpoint } from '../../train/checkpoint-node.js'
-import { disposeLoaded, disposeModels } from '../../train/gan-checkpoint.js'
-import type { GanLosses } from '../../train/gan-gradients.js'
-import type { GanStage } from '../../train/stage2.js'
+import { folderCheckpointIO, loadCheckpoint } from '../../checkpoint/folder-store.node.js'
+import { disposeLoaded } from '../../checkpoint/loaded.js'
+import { disposeModels } from '../../train/gan/checkpoint.js'
+import type { GanLosses } from '../../train/gan/gradients.js'
+import type { GanStage } from '../../train/gan/train-generator.js'
 import {
   RECIPE_NAMES,
   RECIPE_OPTION,
@@ -17,7 +18,7 @@ import {
   termHelp,
   type RecipeTerm,
   type RecipeWeights,
-} from '../../train/recipe.js'
+} from '../../train/gan/recipe.js'
 import { runGanStage } from '../../train/stage-runs.js'
 import { backendFlag, floatFlag, intFlag, parseOptions, pathFlag } from '../args.js'
 import { say, type Command } from '../command.js'
@@ -66,7 +67,8 @@ const stage2Usage = `step train generator --data DIR --encoder CKPT --out CKPT2 
 
 Stage 2: trains the generator G and the discriminator D on the pairs of DIR (pix2pix format), with
 the stage-1 style encoder E of CKPT frozen: LSGAN (3 scales) + perceptual loss (weight 40 with
-resnet50 features, the paper's 0.02 with vgg16; docs/decisions/0007).
+resnet50 features, the paper's 0.02 with vgg16; docs/decisions/0007). CKPT may also be a stage-2
+checkpoint: G and D then continue from it (E still frozen) under this run's steps, lr and recipe.
 ${details}
 Writes OUT/manifest.json, weights (E, G, D, their moving averages, optimisers), OUT/loss.jsonl and
 OUT/samples/step-NNNNNN.png.`

@@ -4,11 +4,11 @@
  * model: E and G (averaged weights) are stored with M and the mean style code.
  */
 import { z } from 'zod'
-import { folderStore } from '../../data/node-store.js'
+import { folderStore } from '../../data/folder-store.node.js'
 import { openPairedDataset } from '../../data/paired.js'
-import { folderCheckpointIO, loadCheckpoint } from '../../train/checkpoint-node.js'
-import { disposeLoaded } from '../../train/gan-checkpoint.js'
-import { disposeModel } from '../../train/model-checkpoint.js'
+import { folderCheckpointIO, loadCheckpoint } from '../../checkpoint/folder-store.node.js'
+import { disposeLoaded } from '../../checkpoint/loaded.js'
+import { disposeModel } from '../../inference/load.js'
 import { runMapperStage } from '../../train/stage-runs.js'
 import { backendFlag, intFlag, parseOptions, pathFlag } from '../args.js'
 import { say, type Command } from '../command.js'

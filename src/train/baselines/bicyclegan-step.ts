@@ -9,8 +9,8 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import type { BicycleGanNets } from '../../models/baselines/bicyclegan.js'
-import type { PairTensors } from '../gan-data.js'
-import { lsganDiscriminatorLoss, lsganGeneratorLoss } from '../gan-losses.js'
+import type { PairTensors } from '../gan/data.js'
+import { lsganDiscriminatorLoss, lsganGeneratorLoss } from '../gan/losses.js'
 import { addGrads, gradientsOf, l1, stepNoise } from './grads.js'
 
 /** Loss weights (the paper's: lambda_L1 10, lambda_KL 0.01, lambda_latent 0.5). */

@@ -11,13 +11,13 @@ import type { BicycleGanConfig, MunitConfig } from '../../models/baselines/confi
 import type { StepModelConfig } from '../../models/configs.js'
 import { loadFeatureExtractor } from '../../models/features/index.js'
 import type { TranslationModel } from '../../models/translator.js'
-import type { CheckpointIO } from '../checkpoint.js'
-import { evaluateModel } from '../evaluate.js'
-import { disposeModels } from '../gan-checkpoint.js'
+import type { CheckpointIO } from '../../checkpoint/format.js'
+import { evaluateModel } from '../eval/evaluate.js'
+import { disposeModels } from '../gan/checkpoint.js'
 import { runEncoderStage, runGanStage, runMapperStage } from '../stage-runs.js'
-import { disposeModel } from '../model-checkpoint.js'
+import { disposeModel } from '../../inference/load.js'
 import { BICYCLEGAN, MUNIT } from './families.js'
-import { anyModelFromCheckpoint, disposeAnyModel } from './model.js'
+import { anyModelFromCheckpoint, disposeAnyModel } from '../../inference/any-model.js'
 import { trainBaseline } from './trainer.js'
 
 /** Options of compareModels. */

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { deriveSeed } from '../../core/rng.js'
-import { normalNoise } from '../imle-search.js'
+import { normalNoise } from '../../inference/noise.js'
 
 /** loss value and its gradients in the order of `vars` (zeros for a variable it does not use). */
 export function gradientsOf(

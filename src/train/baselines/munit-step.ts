@@ -10,8 +10,8 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { judge, type MunitNets } from '../../models/baselines/munit.js'
-import type { PairTensors } from '../gan-data.js'
-import { lsganDiscriminatorLoss, lsganGeneratorLoss } from '../gan-losses.js'
+import type { PairTensors } from '../gan/data.js'
+import { lsganDiscriminatorLoss, lsganGeneratorLoss } from '../gan/losses.js'
 import { gradientsOf, l1, stepNoise } from './grads.js'
 
 /** Loss weights (the paper's: image 10, style 1, content 1, adversarial 1). */

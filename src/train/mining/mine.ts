@@ -42,7 +42,7 @@ export interface MiningOptions {
   readonly kNear?: number
   readonly kFar?: number
   readonly batchSize?: number
-  /** Weight layers equally (default true; false = the spec's plain sum, see terms.ts). */
+  /** Weight layers equally (default true; false = the paper's plain sum, see terms.ts). */
   readonly balance?: boolean
   readonly cache?: NeighbourCache
   readonly signal?: AbortSignal

@@ -9,9 +9,9 @@ import { tripletBatch } from './triplets.js'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { folderStore } from '../../data/node-store.js'
+import { folderStore } from '../../data/folder-store.node.js'
 import { openPairedDataset } from '../../data/paired.js'
-import { writeSynthDataset } from '../../data/synth/write-node.js'
+import { writeSynthDataset } from '../../data/synth/write.node.js'
 import { loadFeatureExtractor } from '../../models/features/index.js'
 import { StyleImages } from '../style-images.js'
 import { mineNeighbours, miningKey } from './mine.js'
@@ -60,7 +60,7 @@ describe('style vectors', () => {
     [3, 12],
   ]
 
-  it('exact vectors reproduce the spec Gram distance', async () => {
+  it('exact vectors reproduce the Gram distance of the paper', async () => {
     const acts = randomActivations(1, 5, shapes)
     const ev = new ExactStyleVectors()
     const x = ev.compute(acts)

@@ -1,5 +1,5 @@
 /**
- * Style vectors: per-image vectors whose squared Euclidean distance is the spec's Gram style
+ * Style vectors: per-image vectors whose squared Euclidean distance is the paper's Gram style
  * distance d(i, j) = sum over layers l of mean((G_i^l - G_j^l)^2), G = F^T F / (C H W).
  *
  * - exact: the upper triangle of each Gram matrix (off-diagonal entries times sqrt 2, so dot

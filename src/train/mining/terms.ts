@@ -6,7 +6,7 @@
  *  - 'kernel': rows are raw activations F [HW, C] of a layer with few positions and many channels;
  *    <G_i, G_j> = |F_i F_j^T|_F^2 / (C H W)^2, so the Gram distance needs no C x C matrices
  *    (used when HW^2 < (C + 1) / 2, e.g. ResNet50's 1024-channel 4x4 tap).
- * Each term's distance is already divided by C^2 (the spec's mean over Gram entries).
+ * Each term's distance is already divided by C^2 (the paper's mean over Gram entries; docs/method.md, stage 1).
  */
 import * as tf from '@tensorflow/tfjs'
 
@@ -18,7 +18,7 @@ export interface DistanceTerm {
   readonly rowLength: number
   /** kernel only: positions HW per row (rowLength = HW * C). */
   readonly positions?: number
-  /** Multiplies this term in the sum (1 = the spec's plain sum). */
+  /** Multiplies this term in the sum (1 = the paper's plain sum). */
   weight: number
   /** Tap name, for reports. */
   readonly layer: string

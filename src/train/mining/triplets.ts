@@ -1,5 +1,5 @@
 /**
- * Triplet mining per the spec: anchor = every image (shuffled per epoch); positive = a random one
+ * Triplet mining as docs/method.md (stage 1) describes it: anchor = every image (shuffled per epoch); positive = a random one
  * of its k_c closest (self excluded); negative = a random one of its k_f farthest. Positives come
  * from a SMALL close set and negatives from a LARGER far set: a style outlier is far from
  * everything, so it sits in every far list, and a larger far set makes it a rarer negative.
