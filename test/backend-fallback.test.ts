@@ -17,6 +17,7 @@ import type { RunEvent } from '../src/runtime/events.js'
 import { GraphExecutor, type RunResult } from '../src/runtime/executor.js'
 import type { Graph } from '../src/runtime/graph.js'
 import { applySet, loadPreset } from '../src/runtime/preset.js'
+import type { TranslationModel } from '../src/models/translator.js'
 import type { ModelHandle } from '../src/nodes/sockets.js'
 import { loadCheckpoint } from '../src/checkpoint/folder-store.node.js'
 import { disposeModel, modelFromCheckpoint } from '../src/inference/load.js'
@@ -70,7 +71,7 @@ function recorder(onExecuting?: (node: number) => void) {
 async function expectShippedWeights(handle: ModelHandle): Promise<void> {
   const fresh = await modelFromCheckpoint(await loadCheckpoint(DEFAULT_MODEL), DEFAULT_MODEL)
   try {
-    const nets = (m: typeof fresh) => [m.encoder, m.generator, m.mapper]
+    const nets = (m: TranslationModel) => [m.encoder, m.generator, m.mapper]
     const ours = nets(handle.model)
     for (const [i, net] of nets(fresh).entries()) {
       const mine = ours[i]?.params.entries() ?? []

@@ -11,7 +11,7 @@ import { InputError } from '../core/errors.js'
 import { sha256Hex } from '../core/sha256.js'
 
 /** Training stages that write checkpoints. */
-export const STAGES = ['encoder', 'generator', 'finetune', 'mapper'] as const
+export const STAGES = ['encoder', 'generator', 'finetune', 'mapper', 'bicyclegan', 'munit'] as const
 /** A training stage. */
 export type Stage = (typeof STAGES)[number]
 

@@ -23,6 +23,8 @@ import { exportCommand } from './commands/export.js'
 import { importCommand } from './commands/import.js'
 import { nodesCommand } from './commands/nodes.js'
 import { runCommand } from './commands/run.js'
+import { compareCommand } from './commands/compare.js'
+import { trainBicycleGanCommand, trainMunitCommand } from './commands/train-baseline.js'
 
 const COMMANDS: readonly Command[] = [
   datasetSynth,
@@ -31,6 +33,8 @@ const COMMANDS: readonly Command[] = [
   trainGeneratorCommand,
   trainFinetuneCommand,
   trainMapperCommand,
+  trainBicycleGanCommand,
+  trainMunitCommand,
   generateCommand,
   sampleCommand,
   interpolateCommand,
@@ -38,6 +42,7 @@ const COMMANDS: readonly Command[] = [
   evalEncoderCommand,
   // After 'eval encoder': the first command whose words match is run.
   evalCommand,
+  compareCommand,
   exportCommand,
   importCommand,
   runCommand,

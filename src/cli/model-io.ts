@@ -17,14 +17,15 @@ import { imagesToBatch } from '../core/image/tensor.js'
 import { createRgbImage, type RgbImage } from '../core/image/types.js'
 import { initBackend } from '../runtime/backend.js'
 import { loadCheckpoint, readManifest } from '../checkpoint/folder-store.node.js'
-import type { StepModel } from '../inference/model.js'
-import { modelFromCheckpoint } from '../inference/load.js'
+import type { TranslationModel } from '../models/translator.js'
+import { anyModelFromCheckpoint } from '../inference/any-model.js'
 
 export { contentSize, fitContent, fitStyle } from '../inference/image-fit.js'
 
 /** A whole model and the side S it was trained at. */
 export interface LoadedModel {
-  readonly model: StepModel
+  /** Any family's model (docs/decisions/0025). */
+  readonly model: TranslationModel
   readonly size: number
   /** The checkpoint's stage ('generator', 'finetune', 'mapper') and step. */
   readonly stage: string
@@ -41,7 +42,7 @@ export async function openModel(
   const loaded = await loadCheckpoint(dir)
   const { size } = loaded.manifest.dataset
   const { stage, step } = loaded.manifest
-  return { model: await modelFromCheckpoint(loaded, dir), size, stage, step }
+  return { model: await anyModelFromCheckpoint(loaded, dir), size, stage, step }
 }
 
 /**

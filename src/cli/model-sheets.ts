@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs'
 import { grid } from '../core/image/compose.js'
 import { batchToImages, imagesToBatch } from '../core/image/tensor.js'
 import { createRgbImage, type RgbImage } from '../core/image/types.js'
-import { encode, generate, interpolate, sample, type StepModel } from '../inference/model.js'
+import { encode, generate, interpolate, sample } from '../inference/model.js'
+import type { TranslationModel } from '../models/translator.js'
 
 /** A blank (white) cell of the given size. */
 function blank(size: number): RgbImage {
@@ -28,7 +29,7 @@ async function images(make: () => tf.Tensor4D): Promise<RgbImage[]> {
 
 /** Rows: each content A followed by `count` samples G(A, M(e)) (seeds 1..count per row). */
 export async function samplesSheet(
-  model: StepModel,
+  model: TranslationModel,
   contents: readonly RgbImage[],
   count: number,
 ): Promise<RgbImage> {
@@ -51,7 +52,7 @@ export async function samplesSheet(
 
 /** Columns: the pairs (A, B); rows: every A, every B, then G(A, E(B)) (reconstruction). */
 export async function reconstructionSheet(
-  model: StepModel,
+  model: TranslationModel,
   contents: readonly RgbImage[],
   styles: readonly RgbImage[],
 ): Promise<RgbImage> {
@@ -71,7 +72,7 @@ export async function reconstructionSheet(
 
 /** Top row: the styles; then per content A: A and G(A, E(style)) for every style. */
 export async function transferSheet(
-  model: StepModel,
+  model: TranslationModel,
   contents: readonly RgbImage[],
   styles: readonly RgbImage[],
 ): Promise<RgbImage> {
@@ -99,7 +100,7 @@ export async function transferSheet(
  * content: top row the style images above the outputs that reproduce them, bottom row A + outputs.
  */
 export async function interpolationStrip(
-  model: StepModel,
+  model: TranslationModel,
   content: RgbImage,
   styles: readonly RgbImage[],
   steps: number,

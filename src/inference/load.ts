@@ -13,6 +13,7 @@ import { createMapper } from '../models/mapper.js'
 import type { CheckpointDraft, CheckpointManifest, TensorGroup } from '../checkpoint/format.js'
 import { assignGroup, disposeLoaded, type LoadedCheckpoint } from '../checkpoint/loaded.js'
 import type { StepModel } from './model.js'
+import type { TranslationModel } from '../models/translator.js'
 
 /** Builds the model; disposes the loaded tensors. The caller disposes the model (disposeModel). */
 export async function modelFromCheckpoint(
@@ -68,7 +69,7 @@ export async function modelFromCheckpoint(
 }
 
 /** Frees every network of a model. */
-export function disposeModel(model: StepModel): void {
+export function disposeModel(model: TranslationModel): void {
   model.encoder.dispose()
   model.generator.dispose()
   model.mapper?.dispose()

@@ -13,6 +13,7 @@ import type { StyleEncoder } from '../models/encoder.js'
 import { GENERATOR_SIZE_MULTIPLE, type Generator } from '../models/generator.js'
 import type { Mapper } from '../models/mapper.js'
 import { normalNoise } from './noise.js'
+import type { GeneratorNet, StyleEncoderNet, TranslationModel } from '../models/translator.js'
 import { assertZ, interpolateCodes, scaleStyle, type InterpolationSpec } from './style-codes.js'
 
 export { interpolateCodes, type InterpolationSpec } from './style-codes.js'
@@ -32,12 +33,12 @@ export interface StepModel {
 export const INFERENCE_CHUNK = 16
 
 /** Style codes of images [B, H, W, 3] in [-1, 1] -> z [B, zDim]. */
-export function encode(model: StepModel, images: tf.Tensor4D): tf.Tensor2D {
+export function encode(model: TranslationModel, images: tf.Tensor4D): tf.Tensor2D {
   return applyEncoder(model.encoder, images)
 }
 
 /** encode() with a bare encoder (e.g. the Style Encode node's Encoder socket). */
-export function applyEncoder(encoder: StyleEncoder, images: tf.Tensor4D): tf.Tensor2D {
+export function applyEncoder(encoder: StyleEncoderNet, images: tf.Tensor4D): tf.Tensor2D {
   assertImageBatch('encode', 'images', images)
   return chunked(images.shape[0], (i0, n) =>
     encoder.apply(tf.slice(images, [i0, 0, 0, 0], [n, -1, -1, -1])),
@@ -48,13 +49,17 @@ export function applyEncoder(encoder: StyleEncoder, images: tf.Tensor4D): tf.Ten
  * G(content, z): content [B, H, W, 3] in [-1, 1] with z [B, zDim] -> images [B, H, W, 3]. Either
  * side may have batch 1 and is then broadcast over the other's batch.
  */
-export function generate(model: StepModel, content: tf.Tensor4D, z: tf.Tensor2D): tf.Tensor4D {
+export function generate(
+  model: TranslationModel,
+  content: tf.Tensor4D,
+  z: tf.Tensor2D,
+): tf.Tensor4D {
   return applyGenerator(model.generator, content, z)
 }
 
 /** generate() with a bare generator (e.g. the Generate node's Generator socket). */
 export function applyGenerator(
-  generator: Generator,
+  generator: GeneratorNet,
   content: tf.Tensor4D,
   z: tf.Tensor2D,
 ): tf.Tensor4D {
@@ -82,7 +87,7 @@ export function applyGenerator(
 
 /** Random styles: `count` codes M(e), e ~ N(0, I) drawn from `seed`, applied to one content. */
 export function sample(
-  model: StepModel,
+  model: TranslationModel,
   content: tf.Tensor4D,
   count: number,
   seed: number,
@@ -121,7 +126,7 @@ export function sample(
  * `{ t, mode }` (N = 2) one output per t; with `{ weights }` (N codes) their normalised blend.
  */
 export function interpolate(
-  model: StepModel,
+  model: TranslationModel,
   content: tf.Tensor4D,
   zs: tf.Tensor2D,
   spec: InterpolationSpec,
@@ -140,7 +145,11 @@ export function interpolate(
  * meanCode + strength * (z - meanCode) for z [B, zDim]: strength 0 gives the dataset's mean style,
  * 1 leaves z unchanged, > 1 exaggerates it. A model without a mean code uses zero.
  */
-export function styleStrength(model: StepModel, z: tf.Tensor2D, strength: number): tf.Tensor2D {
+export function styleStrength(
+  model: TranslationModel,
+  z: tf.Tensor2D,
+  strength: number,
+): tf.Tensor2D {
   return scaleStyle(z, strength, model.meanCode, model.encoder.config.zDim)
 }
 

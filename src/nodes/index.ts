@@ -26,6 +26,7 @@ import { trainEncoderNode } from './train-encoder.js'
 import { fineTuneNode, trainGeneratorNode } from './train-generator.js'
 import { trainMapperNode } from './train-mapper.js'
 import { nodeRegistry, type NodeRegistry } from './registry.js'
+import { trainBicycleGanNode, trainMunitNode } from './train-baseline.js'
 import { webcamNode } from './webcam.js'
 
 export { defineNode } from './define.js'
@@ -58,6 +59,8 @@ export const NODE_LIST: readonly NodeDefinition[] = Object.freeze([
   trainGeneratorNode,
   fineTuneNode,
   trainMapperNode,
+  trainBicycleGanNode,
+  trainMunitNode,
   evaluateNode,
 ])
 

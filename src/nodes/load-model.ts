@@ -1,5 +1,5 @@
-/** Load Model: a trained model (E, G and, when trained, M) from a folder or a checkpoint. */
-import { modelFromCheckpoint } from '../inference/load.js'
+/** Load Model: a trained model of any family (E, G and its sampler) from a folder or a checkpoint. */
+import { anyModelFromCheckpoint } from '../inference/any-model.js'
 import { defineNode } from './define.js'
 
 /** The node type. */
@@ -16,7 +16,7 @@ export const loadModel = defineNode({
     const source = checkpoint ? checkpoint.path : path
     const loaded = await ctx.env.loadCheckpoint(source)
     const { manifest } = loaded
-    const model = await modelFromCheckpoint(loaded, source)
+    const model = await anyModelFromCheckpoint(loaded, source)
     ctx.log(`model ${source}: stage ${manifest.stage}, step ${manifest.step}`)
     return { model: { model, size: manifest.dataset.size, source, manifest } }
   },

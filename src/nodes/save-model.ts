@@ -2,6 +2,7 @@
 import { StepError } from '../core/errors.js'
 import { disposeLoaded } from '../checkpoint/loaded.js'
 import { exportedModel } from '../inference/load.js'
+import { isStepModel } from '../inference/any-model.js'
 import { defineNode } from './define.js'
 
 /** The node type. */
@@ -28,6 +29,12 @@ export const saveModel = defineNode({
           where,
         )
     }
+    if (!isStepModel(model.model))
+      throw new StepError(
+        'model/family',
+        `${model.source} is a ${model.manifest.stage} model; Save Model stores StEP models (a baseline's checkpoint folder is its saved model)`,
+        where,
+      )
     const exported = exportedModel(model.model, model.manifest, model.source)
     try {
       const saved = await io.save(exported.draft, exported.groups)

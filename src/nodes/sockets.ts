@@ -5,11 +5,13 @@
  */
 import type * as tf from '@tensorflow/tfjs'
 import type { PairedDataset } from '../data/paired.js'
-import type { StyleEncoder } from '../models/encoder.js'
-import type { Generator } from '../models/generator.js'
-import type { Mapper } from '../models/mapper.js'
+import type {
+  GeneratorNet,
+  StyleEncoderNet,
+  StyleSamplerNet,
+  TranslationModel,
+} from '../models/translator.js'
 import type { CheckpointManifest } from '../checkpoint/format.js'
-import type { StepModel } from '../inference/model.js'
 
 /** Every socket type, in palette order. */
 export const SOCKET_TYPES = [
@@ -41,7 +43,8 @@ export interface DatasetHandle {
 
 /** A whole trained model and the side S it was trained at. */
 export interface ModelHandle {
-  readonly model: StepModel
+  /** A StEP model, or a baseline's through the same interface (docs/decisions/0025). */
+  readonly model: TranslationModel
   readonly size: number
   /** Where it came from (folder path), for messages. */
   readonly source: string
@@ -69,9 +72,10 @@ export interface SocketValues {
   Number: number
   Text: string
   Dataset: DatasetHandle
-  Encoder: { readonly encoder: StyleEncoder; readonly size: number }
-  Generator: { readonly generator: Generator; readonly size: number }
-  Mapper: { readonly mapper: Mapper }
+  /** Any family's networks (the common model interface, docs/decisions/0025). */
+  Encoder: { readonly encoder: StyleEncoderNet; readonly size: number }
+  Generator: { readonly generator: GeneratorNet; readonly size: number }
+  Mapper: { readonly mapper: StyleSamplerNet }
   Model: ModelHandle
   Checkpoint: CheckpointHandle
   /** Flat JSON figures (an evaluation report). */

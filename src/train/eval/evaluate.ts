@@ -32,7 +32,8 @@ import type { PairedDataset } from '../../data/paired.js'
 import type { FeatureExtractor } from '../../models/features/types.js'
 import { normalNoise } from '../../inference/noise.js'
 import { coverageOf } from '../mapper/imle-search.js'
-import { encode, generate, INFERENCE_CHUNK, type StepModel } from '../../inference/model.js'
+import { encode, generate, INFERENCE_CHUNK } from '../../inference/model.js'
+import type { TranslationModel } from '../../models/translator.js'
 import { diversity, perceptualDistance, perceptualMetricName, psnr, ssim } from './metrics.js'
 import {
   clusterMeans,
@@ -53,7 +54,8 @@ export type EvalPhase = 'reconstruction' | 'transfer' | 'coverage'
 
 /** Options of evaluateModel. */
 export interface EvaluateOptions {
-  readonly model: StepModel
+  /** Any family's model (the common interface, docs/decisions/0025). */
+  readonly model: TranslationModel
   /** The pairs (A, B); also the content and style sources of `restyle`. */
   readonly dataset: PairedDataset
   /** Which pairs of `dataset` are evaluated (at least 1). */
