@@ -87,7 +87,7 @@ describe('step nodes', () => {
     )
     const json = step('nodes', '--json')
     const list = JSON.parse(json.stdout) as { type: string; widgets: Record<string, unknown> }[]
-    expect(list).toHaveLength(22)
+    expect(list).toHaveLength(24)
     expect(list.find((n) => n.type === 'step/gaussian-sample')?.widgets).toEqual({
       count: { kind: 'int', default: 8, min: 1, max: 1024 },
       zDim: { kind: 'int', default: 8, min: 1, max: 512 },

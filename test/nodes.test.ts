@@ -57,9 +57,9 @@ afterAll(() => {
 const values = async (t: unknown) => Array.from(await (t as tf.Tensor).data())
 
 describe('node registry', () => {
-  it('holds 22 frozen node types with unique ids, each with a title and description', () => {
-    expect(NODE_LIST).toHaveLength(22)
-    expect(Object.keys(NODE_TYPES)).toHaveLength(22)
+  it('holds 24 frozen node types with unique ids, each with a title and description', () => {
+    expect(NODE_LIST).toHaveLength(24)
+    expect(Object.keys(NODE_TYPES)).toHaveLength(24)
     for (const n of NODE_LIST) {
       expect(Object.isFrozen(n)).toBe(true)
       expect(n.title.length).toBeGreaterThan(2)
