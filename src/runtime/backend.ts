@@ -270,15 +270,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       continue
     }
     attempts.push({ backend: name, ok: true })
-    active = {
-      backend: name,
-      platform,
-      adapter: result.adapter,
-      attempts,
-      ...threadsOf(result),
-      ...rendererOf(result),
-    }
-    return active
+    return makeActive(name, platform, result, attempts)
   }
   const why = attempts.map((a) => `${a.backend}: ${a.reason ?? 'failed'}`).join('; ')
   throw new BackendError(
@@ -325,15 +317,7 @@ export async function fallbackBackend(
       continue
     }
     attempts.push({ backend: name, ok: true })
-    active = {
-      backend: name,
-      platform,
-      adapter: result.adapter,
-      attempts,
-      ...threadsOf(result),
-      ...rendererOf(result),
-    }
-    return active
+    return makeActive(name, platform, result, attempts)
   }
   if (tf.findBackend(current)) await tf.setBackend(current) // activate() may have left another
   return null
@@ -352,23 +336,25 @@ export async function restartBackend(): Promise<BackendInfo> {
   if (typeof result === 'string')
     throw new BackendError('backend/restart', `the ${name} backend could not restart: ${result}`)
   const attempts: BackendAttempt[] = [{ backend: name, ok: true }]
+  return makeActive(name, platform, result, attempts)
+}
+
+/** Records `name` as the active backend, started with `result` after `attempts`; returns it. */
+function makeActive(
+  name: BackendName,
+  platform: Platform,
+  result: { adapter: AdapterInfo | null; threads?: WasmThreads; renderer?: string },
+  attempts: BackendAttempt[],
+): BackendInfo {
   active = {
     backend: name,
     platform,
     adapter: result.adapter,
     attempts,
-    ...threadsOf(result),
-    ...rendererOf(result),
+    ...(result.threads ? { threads: result.threads } : {}),
+    ...(result.renderer !== undefined ? { renderer: result.renderer } : {}),
   }
   return active
-}
-
-function threadsOf(result: { threads?: WasmThreads }): { threads?: WasmThreads } {
-  return result.threads ? { threads: result.threads } : {}
-}
-
-function rendererOf(result: { renderer?: string }): { renderer?: string } {
-  return result.renderer !== undefined ? { renderer: result.renderer } : {}
 }
 
 /** "wasm, 2 threads" / "webgpu (adapter)" / "webgl (renderer)": what runs, for status lines. */
