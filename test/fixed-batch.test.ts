@@ -11,7 +11,6 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { folderStore } from '../src/data/folder-store.node.js'
 import { openPairedDataset } from '../src/data/paired.js'
 import { writeSynthDataset } from '../src/data/synth/write.node.js'
-import { stepModelConfig } from '../src/models/configs.js'
 import { createDiscriminator } from '../src/models/discriminator.js'
 import { createEncoder } from '../src/models/encoder.js'
 import { createRandomExtractor } from '../src/models/features/random.js'
@@ -21,13 +20,9 @@ import { disposeModels } from '../src/train/gan/checkpoint.js'
 import { PairBatches, pairTensors, type PairTensors } from '../src/train/gan/data.js'
 import { GanStep } from '../src/train/gan/step.js'
 import { tripletLoss } from '../src/train/encoder/triplet-loss.js'
+import { TINY_GAN_CONFIG } from './helpers/tiny-gan.js'
 
-const config = stepModelConfig('small', {
-  encoder: { width: 4, zDim: 2 },
-  generator: { zDim: 2, width: 4, encoderResBlocks: 1, decoderResBlocks: 1 },
-  discriminator: { width: 4, scales: 1 },
-  mapper: { zDim: 2 },
-})
+const config = TINY_GAN_CONFIG
 const SIZE = 16
 let batch: PairTensors
 

@@ -4,7 +4,6 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { stepModelConfig } from '../models/configs.js'
 import { createDiscriminator } from '../models/discriminator.js'
 import { createEncoder } from '../models/encoder.js'
 import { loadFeatureExtractor, type FeatureExtractor } from '../models/features/index.js'
@@ -15,13 +14,9 @@ import type { ShardSpec } from '../train/gan/shards.js'
 import { GanStep } from '../train/gan/step.js'
 import { initBackend } from './backend.js'
 import { startShardPool } from './shard-pool.node.js'
+import { TINY_GAN_CONFIG } from '../../test/helpers/tiny-gan.js'
 
-const config = stepModelConfig('small', {
-  encoder: { width: 4, zDim: 2 },
-  generator: { zDim: 2, width: 4, encoderResBlocks: 1, decoderResBlocks: 1 },
-  discriminator: { width: 4, scales: 1 },
-  mapper: { zDim: 2 },
-})
+const config = TINY_GAN_CONFIG
 const SIZE = 16
 const ADAM = { lr: 2e-3, beta1: 0, beta2: 0.99 }
 const FEATURES = { inputSize: SIZE, seed: 3 }

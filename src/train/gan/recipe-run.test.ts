@@ -12,7 +12,6 @@ import { TrainingDivergedError } from '../../core/errors.js'
 import { folderStore } from '../../data/folder-store.node.js'
 import { openPairedDataset, type PairedDataset } from '../../data/paired.js'
 import { writeSynthDataset } from '../../data/synth/write.node.js'
-import { stepModelConfig } from '../../models/configs.js'
 import { createEncoder } from '../../models/encoder.js'
 import { createRandomExtractor } from '../../models/features/random.js'
 import type { FeatureExtractor } from '../../models/features/types.js'
@@ -22,13 +21,9 @@ import type { GanLosses } from './gradients.js'
 import { trainGenerator, trainingSettings, type Stage2Options } from './train-generator.js'
 import { recipeWeights } from './recipe.js'
 import { settingDifferences } from '../../checkpoint/resume.js'
+import { TINY_GAN_CONFIG } from '../../../test/helpers/tiny-gan.js'
 
-const config = stepModelConfig('small', {
-  encoder: { width: 4, zDim: 2 },
-  generator: { zDim: 2, width: 4, encoderResBlocks: 1, decoderResBlocks: 1 },
-  discriminator: { width: 4, scales: 1 },
-  mapper: { zDim: 2 },
-})
+const config = TINY_GAN_CONFIG
 const SIZE = 16
 
 let root = ''

@@ -11,7 +11,6 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { folderStore } from '../../data/folder-store.node.js'
 import { openPairedDataset } from '../../data/paired.js'
 import { writeSynthDataset } from '../../data/synth/write.node.js'
-import { stepModelConfig } from '../../models/configs.js'
 import { createDiscriminator } from '../../models/discriminator.js'
 import { createEncoder } from '../../models/encoder.js'
 import { createRandomExtractor } from '../../models/features/random.js'
@@ -33,13 +32,9 @@ import type { GanLosses, GanNetworks } from './gradients.js'
 import { GanStep } from './step.js'
 import { gramDistance, latentRegression, pixelL1, unitGram } from './recipe-losses.js'
 import { recipeWeights } from './recipe.js'
+import { TINY_GAN_CONFIG } from '../../../test/helpers/tiny-gan.js'
 
-const config = stepModelConfig('small', {
-  encoder: { width: 4, zDim: 2 },
-  generator: { zDim: 2, width: 4, encoderResBlocks: 1, decoderResBlocks: 1 },
-  discriminator: { width: 4, scales: 1 },
-  mapper: { zDim: 2 },
-})
+const config = TINY_GAN_CONFIG
 const SIZE = 16
 const ADAM = { lr: 1e-3, beta1: 0, beta2: 0.99 }
 let extractor: FeatureExtractor

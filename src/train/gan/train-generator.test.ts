@@ -9,7 +9,6 @@ import { crop } from '../../core/image/resize.js'
 import { folderStore } from '../../data/folder-store.node.js'
 import { openPairedDataset, type PairedDataset } from '../../data/paired.js'
 import { writeSynthDataset } from '../../data/synth/write.node.js'
-import { stepModelConfig } from '../../models/configs.js'
 import { createDiscriminator } from '../../models/discriminator.js'
 import { createEncoder } from '../../models/encoder.js'
 import { createRandomExtractor } from '../../models/features/random.js'
@@ -28,14 +27,9 @@ import { PairBatches, pairTensors, samplePairs } from './data.js'
 import type { GanLosses } from './gradients.js'
 import { GanStep } from './step.js'
 import { trainGenerator, type Stage2Options } from './train-generator.js'
+import { TINY_GAN_CONFIG } from '../../../test/helpers/tiny-gan.js'
 
-// Tiny networks: the cpu backend's conv gradients are slow (~1 s per step even at this size).
-const config = stepModelConfig('small', {
-  encoder: { width: 4, zDim: 2 },
-  generator: { zDim: 2, width: 4, encoderResBlocks: 1, decoderResBlocks: 1 },
-  discriminator: { width: 4, scales: 1 },
-  mapper: { zDim: 2 },
-})
+const config = TINY_GAN_CONFIG
 const SIZE = 16
 
 let root = ''
