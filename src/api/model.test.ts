@@ -32,6 +32,11 @@ afterAll(() => model.dispose())
 
 const same = (a: RgbImage, b: RgbImage) =>
   a.width === b.width && a.height === b.height && a.data.every((v, i) => v === b.data[i])
+/** Equal up to float rounding across code paths: at most one 8-bit level anywhere. */
+const withinOneLevel = (a: RgbImage, b: RgbImage) =>
+  a.width === b.width &&
+  a.height === b.height &&
+  a.data.every((v, i) => Math.abs(v - (b.data[i] ?? -9)) <= 1)
 
 describe('loadModel (Node, a folder)', () => {
   it('encodes a style as E does, from a path, bytes, pixels or a tensor alike', async () => {
@@ -73,7 +78,7 @@ describe('loadModel (Node, a folder)', () => {
     const [expected] = await (await import('../core/image/tensor.js')).batchToImages(out)
     out.dispose()
     disposeModel(ref)
-    expect(expected && same(byImage, expected)).toBe(true)
+    expect(expected && withinOneLevel(byImage, expected)).toBe(true)
     const mean = await model.generate(content, style, { strength: 0 })
     expect(same(mean, byImage)).toBe(false)
   })
@@ -91,8 +96,9 @@ describe('loadModel (Node, a folder)', () => {
     const s2 = decodeImage(new Uint8Array(await readFile(join(IMAGES, 'style-2.png'))))
     const strip = await model.interpolate(content, [style, s2, style], { steps: 3 })
     expect(strip).toHaveLength(5) // 3 + 2: the second segment starts past its t = 0
-    expect(same(strip[0] as RgbImage, await model.generate(content, style))).toBe(true)
-    expect(same(strip[2] as RgbImage, await model.generate(content, s2))).toBe(true)
+    // an interpolated code is a blend computed in float: the ends match to one 8-bit level
+    expect(withinOneLevel(strip[0] as RgbImage, await model.generate(content, style))).toBe(true)
+    expect(withinOneLevel(strip[2] as RgbImage, await model.generate(content, s2))).toBe(true)
     expect(same(strip[4] as RgbImage, strip[0] as RgbImage)).toBe(true)
   })
 
